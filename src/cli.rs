@@ -1,0 +1,273 @@
+//! Command-line types, and nothing else: clap derives the parser, the help
+//! text, the completions and the man page from these definitions.
+//!
+//! House rules: every flag's doc comment is its help (first line short,
+//! then long help with an example where it helps); every option that takes
+//! a value has an uppercase value name; options that configure the
+//! environment have an env fallback, which `--help` shows. Validation that
+//! clap cannot express happens in `settings`, before any work starts.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Exit codes, listed once here for the help text and documented in the README.
+pub const EXIT_CODES_HELP: &str = "\
+Exit codes:
+  0  every valid contact is enrolled, now or by an earlier run
+  1  an error stopped the run (input, ledger, network, authentication)
+  2  invalid command-line usage
+  3  some contacts were refused by the API, or their outcome is unknown";
+
+const AFTER_HELP: &str = "\
+Environment:
+  DRIPPULSE_API_KEY   the API key (adcrm_live_... or adcrm_test_...); never a flag,
+                      so it stays out of `ps` and shell history
+  DRIPPULSE_BASE_URL  the API origin, like --api-url
+  DRIPPULSE_DATA_DIR  where the ledger lives, like --data-dir
+
+Try it without an account:
+  drippulse --sandbox enroll --workflow wf_demo examples/contacts.csv
+";
+
+/// Enroll contacts into DripPulse nurture workflows exactly once.
+///
+/// drippulse reads contacts from CSV, JSON or NDJSON, validates them, checks
+/// a local SQLite ledger for contacts already sent, and sends the rest in
+/// batched bulk-enroll calls. Reruns, crashes and overlapping runs never
+/// enroll anyone twice.
+#[derive(Debug, Parser)]
+#[command(name = "drippulse", version, after_long_help = AFTER_HELP)]
+#[command(propagate_version = true, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options that apply to every subcommand.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// API origin, without the /api/v1 prefix.
+    ///
+    /// https is required except for loopback hosts (127.0.0.1, ::1, localhost).
+    #[arg(
+        long,
+        global = true,
+        value_name = "URL",
+        env = "DRIPPULSE_BASE_URL",
+        default_value = "https://drippulse.io"
+    )]
+    pub api_url: String,
+
+    /// Directory that holds the ledger (ledger.sqlite3) and rejects files.
+    ///
+    /// Defaults to the platform data directory, e.g. ~/.local/share/drippulse.
+    #[arg(long, global = true, value_name = "DIR", env = "DRIPPULSE_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// Run against the built-in sandbox instead of a real server.
+    ///
+    /// The sandbox emulates the DripPulse API on a loopback port inside this
+    /// process and keeps its enrollments in <data-dir>/sandbox.sqlite3, so
+    /// repeated commands see the same state. No API key is needed.
+    #[arg(long, global = true)]
+    pub sandbox: bool,
+
+    /// Output format: human text on stderr, or JSON on stdout.
+    #[arg(long, global = true, value_name = "FORMAT", default_value = "human")]
+    pub output: OutputFormat,
+
+    /// Print only errors and the data itself.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Print more detail; repeat (-vv) for debug logs.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    /// Never draw a progress bar, even on a terminal.
+    #[arg(long, global = true)]
+    pub no_progress: bool,
+
+    /// Seconds to wait for each API response before giving up on it.
+    #[arg(long, global = true, value_name = "SECS", default_value_t = 60)]
+    pub timeout: u64,
+}
+
+/// How results are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Tables and summaries for people, on stderr (data on stdout).
+    Human,
+    /// One JSON document on stdout, nothing else there.
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Enroll(EnrollArgs),
+    List(ListArgs),
+    Sandbox(SandboxArgs),
+    Completions(CompletionsArgs),
+    #[command(hide = true)]
+    Man(ManArgs),
+}
+
+/// Enroll contacts from files, standard input or flags into a workflow.
+///
+/// Reads every input first and stops before sending anything if a file
+/// cannot be read. Invalid rows are written to a rejects CSV (its path is in
+/// the summary) and do not stop the run. Contacts that the ledger already
+/// holds for the workflow are skipped, so rerunning the same command is safe.
+///
+/// Examples:
+///   drippulse enroll --workflow wf_123 contacts.csv
+///   export.sh | drippulse enroll --workflow wf_123 --format ndjson -
+///   drippulse enroll --workflow wf_123 --email ada@example.com --first-name Ada
+#[derive(Debug, Args)]
+#[command(after_long_help = EXIT_CODES_HELP)]
+pub struct EnrollArgs {
+    /// Workflow to enroll the contacts into.
+    #[arg(long, short = 'w', value_name = "ID")]
+    pub workflow: String,
+
+    /// Contact files to read; `-` or none reads standard input.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// Input format; by default taken from each file's extension (.csv, .tsv,
+    /// .json, .ndjson, .jsonl), and CSV for standard input.
+    #[arg(long, value_name = "FORMAT")]
+    pub format: Option<InputFormat>,
+
+    /// CSV delimiter, one character (use `\t` for tab); by default detected
+    /// from the header line among `,` `;` and tab.
+    #[arg(long, value_name = "CHAR")]
+    pub delimiter: Option<String>,
+
+    /// Take a field from a named column, overriding the built-in header
+    /// aliases. FIELD is email, first_name, last_name, company_name or
+    /// lead_ref. Repeatable.
+    ///
+    /// Example: --map email="Work Email" --map lead_ref=signup_id
+    #[arg(long, value_name = "FIELD=COLUMN")]
+    pub map: Vec<String>,
+
+    /// What identifies a contact: `email` (compared case-insensitively) or
+    /// a column name, such as a signup id, whose value is unique per contact.
+    #[arg(long, value_name = "email|COLUMN", default_value = "email")]
+    pub key: String,
+
+    /// Enroll one contact with this address instead of reading files.
+    #[arg(long, value_name = "ADDR")]
+    pub email: Option<String>,
+
+    /// First name of the contact given with --email.
+    #[arg(long, value_name = "NAME", requires = "email")]
+    pub first_name: Option<String>,
+
+    /// Last name of the contact given with --email.
+    #[arg(long, value_name = "NAME", requires = "email")]
+    pub last_name: Option<String>,
+
+    /// Extra field of the contact given with --email. Repeatable.
+    #[arg(long = "field", value_name = "KEY=VALUE", requires = "email")]
+    pub fields: Vec<String>,
+
+    /// Contacts per bulk-enroll call.
+    #[arg(long, value_name = "N", default_value_t = 100,
+          value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub batch_size: u32,
+
+    /// Bulk-enroll calls in flight at once.
+    #[arg(long, value_name = "N", default_value_t = 4,
+          value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub concurrency: u32,
+
+    /// Where to write rejected rows; by default a new file under
+    /// <data-dir>/rejects/ named after the run.
+    #[arg(long, value_name = "FILE")]
+    pub rejects: Option<PathBuf>,
+
+    /// Read, validate and check the ledger, then report what would be sent.
+    /// Sends nothing and writes nothing to the ledger.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// Contact file formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InputFormat {
+    /// Comma-, semicolon- or tab-separated values with a header row.
+    Csv,
+    /// A JSON array of contact objects.
+    Json,
+    /// One JSON contact object per line.
+    Ndjson,
+}
+
+/// List a workflow's enrollments on the server.
+///
+/// Prints a table (id, email, status, created_at) on stdout, or with
+/// `--output json` a JSON array of the enrollment objects as the API returns
+/// them.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Workflow whose enrollments to list.
+    #[arg(long, short = 'w', value_name = "ID")]
+    pub workflow: String,
+}
+
+/// Run the built-in DripPulse API emulation.
+#[derive(Debug, Args)]
+pub struct SandboxArgs {
+    #[command(subcommand)]
+    pub command: SandboxCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SandboxCommand {
+    Serve(SandboxServeArgs),
+}
+
+/// Serve the emulated API until interrupted.
+///
+/// The first line on stdout is `listening on http://HOST:PORT`, so scripts
+/// and tests can find the port when --addr asks for port 0. It accepts API
+/// keys that start with adcrm_test_ and answers 401 to any other.
+///
+/// Example:
+///   drippulse sandbox serve --addr 127.0.0.1:8787 --rate-limit 5
+#[derive(Debug, Args)]
+pub struct SandboxServeArgs {
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:0")]
+    pub addr: std::net::SocketAddr,
+
+    /// SQLite file that keeps the sandbox's state between restarts; by
+    /// default the state lives in memory.
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+
+    /// Requests per second allowed before answering 429 with Retry-After;
+    /// 0 turns the limit off.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub rate_limit: u32,
+}
+
+/// Print a shell completion script to stdout.
+///
+/// Example (bash): drippulse completions bash > ~/.local/share/bash-completion/completions/drippulse
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// Shell to generate the script for.
+    #[arg(value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+/// Print the man page (roff) to stdout.
+#[derive(Debug, Args)]
+pub struct ManArgs {}

@@ -1,0 +1,3 @@
+//! One module per subcommand, each exposing a `run` function.
+
+pub mod sandbox;

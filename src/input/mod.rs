@@ -1,0 +1,182 @@
+//! Reading contacts from CSV, JSON and NDJSON files, standard input and
+//! command-line flags, mapping columns to contact fields, and validating
+//! each row.
+//!
+//! The reader is push-based: [`read_source`] calls a sink once per input row
+//! with a [`Record`], so every format streams the same way and memory stays
+//! flat however large the file. Deduplication across rows and files is the
+//! caller's job, because it spans sources.
+
+use serde_json::{Map, Value};
+
+/// Input formats the reader understands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Json,
+    Ndjson,
+}
+
+/// Where rows come from.
+#[derive(Debug, Clone)]
+pub enum Source {
+    /// A file path; the format comes from the extension unless given.
+    File(std::path::PathBuf),
+    /// Standard input; the format is CSV unless given.
+    Stdin,
+}
+
+/// The standard contact fields the API names, which header aliases map to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Field {
+    Email,
+    FirstName,
+    LastName,
+    CompanyName,
+    LeadRef,
+}
+
+/// Which value identifies a contact in the ledger and for deduplication.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeySpec {
+    /// The email address, lower-cased.
+    Email,
+    /// The trimmed value of this column (matched like a header alias:
+    /// case-insensitively, ignoring surrounding spaces).
+    Column(String),
+}
+
+/// Options that shape how every source is read.
+#[derive(Debug, Clone)]
+pub struct ReadOptions {
+    /// Forces the format instead of guessing it from the extension.
+    pub format: Option<Format>,
+    /// Forces the CSV delimiter instead of detecting it from the header line.
+    pub delimiter: Option<u8>,
+    /// `--map FIELD=COLUMN` overrides, applied before aliases.
+    pub column_map: Vec<(Field, String)>,
+    pub key: KeySpec,
+}
+
+/// One row's position: the source's display name and the physical line
+/// (1-based) where the row starts. JSON items use their 1-based item index
+/// as `line` when no line is known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    pub source: String,
+    pub line: u64,
+}
+
+/// A valid contact, ready for the API.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Contact {
+    /// The trimmed address as written (case kept).
+    pub email: String,
+    /// The deduplication and ledger key (see [`KeySpec`]).
+    pub key: String,
+    /// The `lead_ref` value when one was given.
+    pub lead_ref: Option<String>,
+    /// The JSON object sent to the API: `email`, the mapped standard fields
+    /// that are non-empty, and every other non-empty column under its
+    /// header name as written.
+    pub fields: Map<String, Value>,
+}
+
+/// Machine-readable reasons a row is rejected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RejectReason {
+    MissingEmail,
+    InvalidEmail,
+    MissingKey,
+    FieldCountMismatch,
+    DuplicateInFile,
+    InvalidJson,
+}
+
+impl RejectReason {
+    /// The snake_case code written to the rejects file and JSON summaries.
+    pub fn code(self) -> &'static str {
+        match self {
+            RejectReason::MissingEmail => "missing_email",
+            RejectReason::InvalidEmail => "invalid_email",
+            RejectReason::MissingKey => "missing_key",
+            RejectReason::FieldCountMismatch => "field_count_mismatch",
+            RejectReason::DuplicateInFile => "duplicate_in_file",
+            RejectReason::InvalidJson => "invalid_json",
+        }
+    }
+}
+
+/// A row that cannot be enrolled, with what the rejects file needs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reject {
+    pub location: Location,
+    pub reason: RejectReason,
+    /// A message naming the value and the fix, e.g.
+    /// `invalid email "ada@@example.com": more than one "@"`.
+    pub message: String,
+    /// The original cells of the row (for JSON, the item re-serialised as
+    /// one cell).
+    pub cells: Vec<String>,
+}
+
+/// What the reader produces for each input row.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Record {
+    Contact(Location, Contact),
+    Reject(Reject),
+    /// A line that is not data (blank, delimiter-only); counted, not rejected.
+    Blank(Location),
+}
+
+/// Facts about one source, returned once it has been read completely.
+#[derive(Debug, Clone, Default)]
+pub struct SourceSummary {
+    /// The header cells as written (CSV), for the rejects file.
+    pub header: Vec<String>,
+    /// Which column became which field, for `-v` and `--dry-run`.
+    pub mapping: Vec<(String, String)>,
+    /// Lowercase hex SHA-256 of the source's bytes.
+    pub sha256: String,
+    pub bytes: u64,
+}
+
+/// Errors that stop a whole source before any request is sent.
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    #[error("failed to read {source_name}: {error}")]
+    Io {
+        source_name: String,
+        #[source]
+        error: std::io::Error,
+    },
+    /// A problem with the file as a whole, e.g. no email column. The message
+    /// names the file, the line when there is one, and the fix.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// Reads one source, calling `sink` once per row in input order.
+///
+/// Errors that concern the whole source (unreadable file, no email column,
+/// malformed CSV structure) stop the read; row problems become
+/// [`Record::Reject`]. Sink errors stop the read and are returned as they are.
+pub fn read_source(
+    _source: &Source,
+    _options: &ReadOptions,
+    _sink: &mut dyn FnMut(Record) -> anyhow::Result<()>,
+) -> anyhow::Result<SourceSummary> {
+    anyhow::bail!("not implemented")
+}
+
+/// Builds the record for a contact given with `--email` and related flags.
+/// `fields` holds the `--field KEY=VALUE` pairs, already split.
+pub fn contact_from_flags(
+    _email: &str,
+    _first_name: Option<&str>,
+    _last_name: Option<&str>,
+    _fields: &[(String, String)],
+    _key: &KeySpec,
+) -> Record {
+    unimplemented!()
+}

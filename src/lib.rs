@@ -1,0 +1,6 @@
+//! drippulse: enroll contacts into DripPulse nurture workflows exactly once.
+
+pub mod cli;
+pub mod commands;
+pub mod input;
+pub mod sandbox;
