@@ -11,8 +11,14 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-/// Exit codes, listed once here for the help text and documented in the README.
-pub const EXIT_CODES_HELP: &str = "\
+const ENROLL_AFTER_HELP: &str = "\
+Examples:
+  drippulse enroll --workflow wf_123 contacts.csv
+  drippulse enroll --workflow wf_123 --dry-run contacts.csv
+  export.sh | drippulse enroll --workflow wf_123 --format ndjson -
+  drippulse enroll --workflow wf_123 --email ada@example.com --first-name Ada
+  drippulse enroll --workflow wf_123 --key \"Signup ID\" signups.csv
+
 Exit codes:
   0  every valid contact is enrolled, now or by an earlier run
   1  an error stopped the run (input, ledger, network, authentication)
@@ -49,6 +55,7 @@ pub struct Cli {
 
 /// Options that apply to every subcommand.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// API origin, without the /api/v1 prefix.
     ///
@@ -122,13 +129,8 @@ pub enum Command {
 /// cannot be read. Invalid rows are written to a rejects CSV (its path is in
 /// the summary) and do not stop the run. Contacts that the ledger already
 /// holds for the workflow are skipped, so rerunning the same command is safe.
-///
-/// Examples:
-///   drippulse enroll --workflow wf_123 contacts.csv
-///   export.sh | drippulse enroll --workflow wf_123 --format ndjson -
-///   drippulse enroll --workflow wf_123 --email ada@example.com --first-name Ada
 #[derive(Debug, Args)]
-#[command(after_long_help = EXIT_CODES_HELP)]
+#[command(after_long_help = ENROLL_AFTER_HELP)]
 pub struct EnrollArgs {
     /// Workflow to enroll the contacts into.
     #[arg(long, short = 'w', value_name = "ID")]
@@ -238,10 +240,10 @@ pub enum SandboxCommand {
 /// The first line on stdout is `listening on http://HOST:PORT`, so scripts
 /// and tests can find the port when --addr asks for port 0. It accepts API
 /// keys that start with adcrm_test_ and answers 401 to any other.
-///
-/// Example:
-///   drippulse sandbox serve --addr 127.0.0.1:8787 --rate-limit 5
 #[derive(Debug, Args)]
+#[command(
+    after_long_help = "Example:\n  drippulse sandbox serve --addr 127.0.0.1:8787 --rate-limit 5"
+)]
 pub struct SandboxServeArgs {
     /// Address to listen on; port 0 picks a free port.
     #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:0")]
@@ -259,9 +261,10 @@ pub struct SandboxServeArgs {
 }
 
 /// Print a shell completion script to stdout.
-///
-/// Example (bash): drippulse completions bash > ~/.local/share/bash-completion/completions/drippulse
 #[derive(Debug, Args)]
+#[command(
+    after_long_help = "Example (bash):\n  drippulse completions bash > ~/.local/share/bash-completion/completions/drippulse"
+)]
 pub struct CompletionsArgs {
     /// Shell to generate the script for.
     #[arg(value_name = "SHELL")]

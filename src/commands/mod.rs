@@ -1,3 +1,6 @@
 //! One module per subcommand, each exposing a `run` function.
 
+pub mod completions;
+pub mod enroll;
+pub mod list;
 pub mod sandbox;

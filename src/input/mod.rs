@@ -180,3 +180,18 @@ pub fn contact_from_flags(
 ) -> Record {
     unimplemented!()
 }
+
+/// Writes rejected rows to a CSV file.
+pub struct RejectsWriter;
+
+impl RejectsWriter {
+    pub fn create(_path: &std::path::Path) -> anyhow::Result<RejectsWriter> {
+        anyhow::bail!("not implemented")
+    }
+    pub fn write(&mut self, _reject: &Reject, _header: &[String]) -> anyhow::Result<()> {
+        Ok(())
+    }
+    pub fn finish(self) -> anyhow::Result<()> {
+        Ok(())
+    }
+}

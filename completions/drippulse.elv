@@ -1,0 +1,192 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[drippulse] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'drippulse'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'drippulse'= {
+            cand --api-url 'API origin, without the /api/v1 prefix'
+            cand --data-dir 'Directory that holds the ledger (ledger.sqlite3) and rejects files'
+            cand --output 'Output format: human text on stderr, or JSON on stdout'
+            cand --timeout 'Seconds to wait for each API response before giving up on it'
+            cand --sandbox 'Run against the built-in sandbox instead of a real server'
+            cand -q 'Print only errors and the data itself'
+            cand --quiet 'Print only errors and the data itself'
+            cand -v 'Print more detail; repeat (-vv) for debug logs'
+            cand --verbose 'Print more detail; repeat (-vv) for debug logs'
+            cand --no-progress 'Never draw a progress bar, even on a terminal'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand enroll 'Enroll contacts from files, standard input or flags into a workflow'
+            cand list 'List a workflow''s enrollments on the server'
+            cand sandbox 'Run the built-in DripPulse API emulation'
+            cand completions 'Print a shell completion script to stdout'
+            cand man 'Print the man page (roff) to stdout'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'drippulse;enroll'= {
+            cand -w 'Workflow to enroll the contacts into'
+            cand --workflow 'Workflow to enroll the contacts into'
+            cand --format 'Input format; by default taken from each file''s extension (.csv, .tsv, .json, .ndjson, .jsonl), and CSV for standard input'
+            cand --delimiter 'CSV delimiter, one character (use `\t` for tab); by default detected from the header line among `,` `;` and tab'
+            cand --map 'Take a field from a named column, overriding the built-in header aliases. FIELD is email, first_name, last_name, company_name or lead_ref. Repeatable'
+            cand --key 'What identifies a contact: `email` (compared case-insensitively) or a column name, such as a signup id, whose value is unique per contact'
+            cand --email 'Enroll one contact with this address instead of reading files'
+            cand --first-name 'First name of the contact given with --email'
+            cand --last-name 'Last name of the contact given with --email'
+            cand --field 'Extra field of the contact given with --email. Repeatable'
+            cand --batch-size 'Contacts per bulk-enroll call'
+            cand --concurrency 'Bulk-enroll calls in flight at once'
+            cand --rejects 'Where to write rejected rows; by default a new file under <data-dir>/rejects/ named after the run'
+            cand --api-url 'API origin, without the /api/v1 prefix'
+            cand --data-dir 'Directory that holds the ledger (ledger.sqlite3) and rejects files'
+            cand --output 'Output format: human text on stderr, or JSON on stdout'
+            cand --timeout 'Seconds to wait for each API response before giving up on it'
+            cand --dry-run 'Read, validate and check the ledger, then report what would be sent. Sends nothing and writes nothing to the ledger'
+            cand --sandbox 'Run against the built-in sandbox instead of a real server'
+            cand -q 'Print only errors and the data itself'
+            cand --quiet 'Print only errors and the data itself'
+            cand -v 'Print more detail; repeat (-vv) for debug logs'
+            cand --verbose 'Print more detail; repeat (-vv) for debug logs'
+            cand --no-progress 'Never draw a progress bar, even on a terminal'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'drippulse;list'= {
+            cand -w 'Workflow whose enrollments to list'
+            cand --workflow 'Workflow whose enrollments to list'
+            cand --api-url 'API origin, without the /api/v1 prefix'
+            cand --data-dir 'Directory that holds the ledger (ledger.sqlite3) and rejects files'
+            cand --output 'Output format: human text on stderr, or JSON on stdout'
+            cand --timeout 'Seconds to wait for each API response before giving up on it'
+            cand --sandbox 'Run against the built-in sandbox instead of a real server'
+            cand -q 'Print only errors and the data itself'
+            cand --quiet 'Print only errors and the data itself'
+            cand -v 'Print more detail; repeat (-vv) for debug logs'
+            cand --verbose 'Print more detail; repeat (-vv) for debug logs'
+            cand --no-progress 'Never draw a progress bar, even on a terminal'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'drippulse;sandbox'= {
+            cand --api-url 'API origin, without the /api/v1 prefix'
+            cand --data-dir 'Directory that holds the ledger (ledger.sqlite3) and rejects files'
+            cand --output 'Output format: human text on stderr, or JSON on stdout'
+            cand --timeout 'Seconds to wait for each API response before giving up on it'
+            cand --sandbox 'Run against the built-in sandbox instead of a real server'
+            cand -q 'Print only errors and the data itself'
+            cand --quiet 'Print only errors and the data itself'
+            cand -v 'Print more detail; repeat (-vv) for debug logs'
+            cand --verbose 'Print more detail; repeat (-vv) for debug logs'
+            cand --no-progress 'Never draw a progress bar, even on a terminal'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand serve 'Serve the emulated API until interrupted'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'drippulse;sandbox;serve'= {
+            cand --addr 'Address to listen on; port 0 picks a free port'
+            cand --state 'SQLite file that keeps the sandbox''s state between restarts; by default the state lives in memory'
+            cand --rate-limit 'Requests per second allowed before answering 429 with Retry-After; 0 turns the limit off'
+            cand --api-url 'API origin, without the /api/v1 prefix'
+            cand --data-dir 'Directory that holds the ledger (ledger.sqlite3) and rejects files'
+            cand --output 'Output format: human text on stderr, or JSON on stdout'
+            cand --timeout 'Seconds to wait for each API response before giving up on it'
+            cand --sandbox 'Run against the built-in sandbox instead of a real server'
+            cand -q 'Print only errors and the data itself'
+            cand --quiet 'Print only errors and the data itself'
+            cand -v 'Print more detail; repeat (-vv) for debug logs'
+            cand --verbose 'Print more detail; repeat (-vv) for debug logs'
+            cand --no-progress 'Never draw a progress bar, even on a terminal'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'drippulse;sandbox;help'= {
+            cand serve 'Serve the emulated API until interrupted'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'drippulse;sandbox;help;serve'= {
+        }
+        &'drippulse;sandbox;help;help'= {
+        }
+        &'drippulse;completions'= {
+            cand --api-url 'API origin, without the /api/v1 prefix'
+            cand --data-dir 'Directory that holds the ledger (ledger.sqlite3) and rejects files'
+            cand --output 'Output format: human text on stderr, or JSON on stdout'
+            cand --timeout 'Seconds to wait for each API response before giving up on it'
+            cand --sandbox 'Run against the built-in sandbox instead of a real server'
+            cand -q 'Print only errors and the data itself'
+            cand --quiet 'Print only errors and the data itself'
+            cand -v 'Print more detail; repeat (-vv) for debug logs'
+            cand --verbose 'Print more detail; repeat (-vv) for debug logs'
+            cand --no-progress 'Never draw a progress bar, even on a terminal'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'drippulse;man'= {
+            cand --api-url 'API origin, without the /api/v1 prefix'
+            cand --data-dir 'Directory that holds the ledger (ledger.sqlite3) and rejects files'
+            cand --output 'Output format: human text on stderr, or JSON on stdout'
+            cand --timeout 'Seconds to wait for each API response before giving up on it'
+            cand --sandbox 'Run against the built-in sandbox instead of a real server'
+            cand -q 'Print only errors and the data itself'
+            cand --quiet 'Print only errors and the data itself'
+            cand -v 'Print more detail; repeat (-vv) for debug logs'
+            cand --verbose 'Print more detail; repeat (-vv) for debug logs'
+            cand --no-progress 'Never draw a progress bar, even on a terminal'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'drippulse;help'= {
+            cand enroll 'Enroll contacts from files, standard input or flags into a workflow'
+            cand list 'List a workflow''s enrollments on the server'
+            cand sandbox 'Run the built-in DripPulse API emulation'
+            cand completions 'Print a shell completion script to stdout'
+            cand man 'Print the man page (roff) to stdout'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'drippulse;help;enroll'= {
+        }
+        &'drippulse;help;list'= {
+        }
+        &'drippulse;help;sandbox'= {
+            cand serve 'Serve the emulated API until interrupted'
+        }
+        &'drippulse;help;sandbox;serve'= {
+        }
+        &'drippulse;help;completions'= {
+        }
+        &'drippulse;help;man'= {
+        }
+        &'drippulse;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

@@ -1,0 +1,139 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_drippulse_global_optspecs
+    string join \n api-url= data-dir= sandbox output= q/quiet v/verbose no-progress timeout= h/help V/version
+end
+
+function __fish_drippulse_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_drippulse_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_drippulse_using_subcommand
+    set -l cmd (__fish_drippulse_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c drippulse -n "__fish_drippulse_needs_command" -l api-url -d 'API origin, without the /api/v1 prefix' -r
+complete -c drippulse -n "__fish_drippulse_needs_command" -l data-dir -d 'Directory that holds the ledger (ledger.sqlite3) and rejects files' -r -F
+complete -c drippulse -n "__fish_drippulse_needs_command" -l output -d 'Output format: human text on stderr, or JSON on stdout' -r -f -a "human\t'Tables and summaries for people, on stderr (data on stdout)'
+json\t'One JSON document on stdout, nothing else there'"
+complete -c drippulse -n "__fish_drippulse_needs_command" -l timeout -d 'Seconds to wait for each API response before giving up on it' -r
+complete -c drippulse -n "__fish_drippulse_needs_command" -l sandbox -d 'Run against the built-in sandbox instead of a real server'
+complete -c drippulse -n "__fish_drippulse_needs_command" -s q -l quiet -d 'Print only errors and the data itself'
+complete -c drippulse -n "__fish_drippulse_needs_command" -s v -l verbose -d 'Print more detail; repeat (-vv) for debug logs'
+complete -c drippulse -n "__fish_drippulse_needs_command" -l no-progress -d 'Never draw a progress bar, even on a terminal'
+complete -c drippulse -n "__fish_drippulse_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c drippulse -n "__fish_drippulse_needs_command" -s V -l version -d 'Print version'
+complete -c drippulse -n "__fish_drippulse_needs_command" -f -a "enroll" -d 'Enroll contacts from files, standard input or flags into a workflow'
+complete -c drippulse -n "__fish_drippulse_needs_command" -f -a "list" -d 'List a workflow\'s enrollments on the server'
+complete -c drippulse -n "__fish_drippulse_needs_command" -f -a "sandbox" -d 'Run the built-in DripPulse API emulation'
+complete -c drippulse -n "__fish_drippulse_needs_command" -f -a "completions" -d 'Print a shell completion script to stdout'
+complete -c drippulse -n "__fish_drippulse_needs_command" -f -a "man" -d 'Print the man page (roff) to stdout'
+complete -c drippulse -n "__fish_drippulse_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -s w -l workflow -d 'Workflow to enroll the contacts into' -r
+complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l format -d 'Input format; by default taken from each file\'s extension (.csv, .tsv, .json, .ndjson, .jsonl), and CSV for standard input' -r -f -a "csv\t'Comma-, semicolon- or tab-separated values with a header row'
+json\t'A JSON array of contact objects'
+ndjson\t'One JSON contact object per line'"
+complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l delimiter -d 'CSV delimiter, one character (use `\\t` for tab); by default detected from the header line among `,` `;` and tab' -r
+complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l map -d 'Take a field from a named column, overriding the built-in header aliases. FIELD is email, first_name, last_name, company_name or lead_ref. Repeatable' -r
+complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l key -d 'What identifies a contact: `email` (compared case-insensitively) or a column name, such as a signup id, whose value is unique per contact' -r
+complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l email -d 'Enroll one contact with this address instead of reading files' -r
+complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l first-name -d 'First name of the contact given with --email' -r
+complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l last-name -d 'Last name of the contact given with --email' -r
+complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l field -d 'Extra field of the contact given with --email. Repeatable' -r
+complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l batch-size -d 'Contacts per bulk-enroll call' -r
+complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l concurrency -d 'Bulk-enroll calls in flight at once' -r
+complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l rejects -d 'Where to write rejected rows; by default a new file under <data-dir>/rejects/ named after the run' -r -F
+complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l api-url -d 'API origin, without the /api/v1 prefix' -r
+complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l data-dir -d 'Directory that holds the ledger (ledger.sqlite3) and rejects files' -r -F
+complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l output -d 'Output format: human text on stderr, or JSON on stdout' -r -f -a "human\t'Tables and summaries for people, on stderr (data on stdout)'
+json\t'One JSON document on stdout, nothing else there'"
+complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l timeout -d 'Seconds to wait for each API response before giving up on it' -r
+complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l dry-run -d 'Read, validate and check the ledger, then report what would be sent. Sends nothing and writes nothing to the ledger'
+complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l sandbox -d 'Run against the built-in sandbox instead of a real server'
+complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -s q -l quiet -d 'Print only errors and the data itself'
+complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -s v -l verbose -d 'Print more detail; repeat (-vv) for debug logs'
+complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l no-progress -d 'Never draw a progress bar, even on a terminal'
+complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -s V -l version -d 'Print version'
+complete -c drippulse -n "__fish_drippulse_using_subcommand list" -s w -l workflow -d 'Workflow whose enrollments to list' -r
+complete -c drippulse -n "__fish_drippulse_using_subcommand list" -l api-url -d 'API origin, without the /api/v1 prefix' -r
+complete -c drippulse -n "__fish_drippulse_using_subcommand list" -l data-dir -d 'Directory that holds the ledger (ledger.sqlite3) and rejects files' -r -F
+complete -c drippulse -n "__fish_drippulse_using_subcommand list" -l output -d 'Output format: human text on stderr, or JSON on stdout' -r -f -a "human\t'Tables and summaries for people, on stderr (data on stdout)'
+json\t'One JSON document on stdout, nothing else there'"
+complete -c drippulse -n "__fish_drippulse_using_subcommand list" -l timeout -d 'Seconds to wait for each API response before giving up on it' -r
+complete -c drippulse -n "__fish_drippulse_using_subcommand list" -l sandbox -d 'Run against the built-in sandbox instead of a real server'
+complete -c drippulse -n "__fish_drippulse_using_subcommand list" -s q -l quiet -d 'Print only errors and the data itself'
+complete -c drippulse -n "__fish_drippulse_using_subcommand list" -s v -l verbose -d 'Print more detail; repeat (-vv) for debug logs'
+complete -c drippulse -n "__fish_drippulse_using_subcommand list" -l no-progress -d 'Never draw a progress bar, even on a terminal'
+complete -c drippulse -n "__fish_drippulse_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c drippulse -n "__fish_drippulse_using_subcommand list" -s V -l version -d 'Print version'
+complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l api-url -d 'API origin, without the /api/v1 prefix' -r
+complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l data-dir -d 'Directory that holds the ledger (ledger.sqlite3) and rejects files' -r -F
+complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l output -d 'Output format: human text on stderr, or JSON on stdout' -r -f -a "human\t'Tables and summaries for people, on stderr (data on stdout)'
+json\t'One JSON document on stdout, nothing else there'"
+complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l timeout -d 'Seconds to wait for each API response before giving up on it' -r
+complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l sandbox -d 'Run against the built-in sandbox instead of a real server'
+complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -s q -l quiet -d 'Print only errors and the data itself'
+complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -s v -l verbose -d 'Print more detail; repeat (-vv) for debug logs'
+complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l no-progress -d 'Never draw a progress bar, even on a terminal'
+complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -s V -l version -d 'Print version'
+complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -f -a "serve" -d 'Serve the emulated API until interrupted'
+complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l addr -d 'Address to listen on; port 0 picks a free port' -r
+complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l state -d 'SQLite file that keeps the sandbox\'s state between restarts; by default the state lives in memory' -r -F
+complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l rate-limit -d 'Requests per second allowed before answering 429 with Retry-After; 0 turns the limit off' -r
+complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l api-url -d 'API origin, without the /api/v1 prefix' -r
+complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l data-dir -d 'Directory that holds the ledger (ledger.sqlite3) and rejects files' -r -F
+complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l output -d 'Output format: human text on stderr, or JSON on stdout' -r -f -a "human\t'Tables and summaries for people, on stderr (data on stdout)'
+json\t'One JSON document on stdout, nothing else there'"
+complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l timeout -d 'Seconds to wait for each API response before giving up on it' -r
+complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l sandbox -d 'Run against the built-in sandbox instead of a real server'
+complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -s q -l quiet -d 'Print only errors and the data itself'
+complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -s v -l verbose -d 'Print more detail; repeat (-vv) for debug logs'
+complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l no-progress -d 'Never draw a progress bar, even on a terminal'
+complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -s V -l version -d 'Print version'
+complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and __fish_seen_subcommand_from help" -f -a "serve" -d 'Serve the emulated API until interrupted'
+complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c drippulse -n "__fish_drippulse_using_subcommand completions" -l api-url -d 'API origin, without the /api/v1 prefix' -r
+complete -c drippulse -n "__fish_drippulse_using_subcommand completions" -l data-dir -d 'Directory that holds the ledger (ledger.sqlite3) and rejects files' -r -F
+complete -c drippulse -n "__fish_drippulse_using_subcommand completions" -l output -d 'Output format: human text on stderr, or JSON on stdout' -r -f -a "human\t'Tables and summaries for people, on stderr (data on stdout)'
+json\t'One JSON document on stdout, nothing else there'"
+complete -c drippulse -n "__fish_drippulse_using_subcommand completions" -l timeout -d 'Seconds to wait for each API response before giving up on it' -r
+complete -c drippulse -n "__fish_drippulse_using_subcommand completions" -l sandbox -d 'Run against the built-in sandbox instead of a real server'
+complete -c drippulse -n "__fish_drippulse_using_subcommand completions" -s q -l quiet -d 'Print only errors and the data itself'
+complete -c drippulse -n "__fish_drippulse_using_subcommand completions" -s v -l verbose -d 'Print more detail; repeat (-vv) for debug logs'
+complete -c drippulse -n "__fish_drippulse_using_subcommand completions" -l no-progress -d 'Never draw a progress bar, even on a terminal'
+complete -c drippulse -n "__fish_drippulse_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c drippulse -n "__fish_drippulse_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c drippulse -n "__fish_drippulse_using_subcommand man" -l api-url -d 'API origin, without the /api/v1 prefix' -r
+complete -c drippulse -n "__fish_drippulse_using_subcommand man" -l data-dir -d 'Directory that holds the ledger (ledger.sqlite3) and rejects files' -r -F
+complete -c drippulse -n "__fish_drippulse_using_subcommand man" -l output -d 'Output format: human text on stderr, or JSON on stdout' -r -f -a "human\t'Tables and summaries for people, on stderr (data on stdout)'
+json\t'One JSON document on stdout, nothing else there'"
+complete -c drippulse -n "__fish_drippulse_using_subcommand man" -l timeout -d 'Seconds to wait for each API response before giving up on it' -r
+complete -c drippulse -n "__fish_drippulse_using_subcommand man" -l sandbox -d 'Run against the built-in sandbox instead of a real server'
+complete -c drippulse -n "__fish_drippulse_using_subcommand man" -s q -l quiet -d 'Print only errors and the data itself'
+complete -c drippulse -n "__fish_drippulse_using_subcommand man" -s v -l verbose -d 'Print more detail; repeat (-vv) for debug logs'
+complete -c drippulse -n "__fish_drippulse_using_subcommand man" -l no-progress -d 'Never draw a progress bar, even on a terminal'
+complete -c drippulse -n "__fish_drippulse_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c drippulse -n "__fish_drippulse_using_subcommand man" -s V -l version -d 'Print version'
+complete -c drippulse -n "__fish_drippulse_using_subcommand help; and not __fish_seen_subcommand_from enroll list sandbox completions man help" -f -a "enroll" -d 'Enroll contacts from files, standard input or flags into a workflow'
+complete -c drippulse -n "__fish_drippulse_using_subcommand help; and not __fish_seen_subcommand_from enroll list sandbox completions man help" -f -a "list" -d 'List a workflow\'s enrollments on the server'
+complete -c drippulse -n "__fish_drippulse_using_subcommand help; and not __fish_seen_subcommand_from enroll list sandbox completions man help" -f -a "sandbox" -d 'Run the built-in DripPulse API emulation'
+complete -c drippulse -n "__fish_drippulse_using_subcommand help; and not __fish_seen_subcommand_from enroll list sandbox completions man help" -f -a "completions" -d 'Print a shell completion script to stdout'
+complete -c drippulse -n "__fish_drippulse_using_subcommand help; and not __fish_seen_subcommand_from enroll list sandbox completions man help" -f -a "man" -d 'Print the man page (roff) to stdout'
+complete -c drippulse -n "__fish_drippulse_using_subcommand help; and not __fish_seen_subcommand_from enroll list sandbox completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c drippulse -n "__fish_drippulse_using_subcommand help; and __fish_seen_subcommand_from sandbox" -f -a "serve" -d 'Serve the emulated API until interrupted'

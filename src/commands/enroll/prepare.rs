@@ -1,0 +1,308 @@
+//! The first pass of `enroll`: read every input completely, validate and
+//! deduplicate the rows, write rejects, and spool the distinct valid
+//! contacts to a private temporary file.
+//!
+//! Reading everything before the first request means a file that turns
+//! out to be unreadable halfway stops the run with nothing sent, and the
+//! second pass knows the total for its progress bar. Memory stays flat
+//! apart from the set of keys seen in this run.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use serde::{Deserialize, Serialize};
+
+use crate::input::{
+    self, Contact, KeySpec, Location, ReadOptions, Record, Reject, RejectReason, RejectsWriter,
+    Source,
+};
+use crate::ledger::PlannedContact;
+
+/// Counts of the first pass. `read` = `valid` + `rejected`; `valid`
+/// includes duplicates.
+#[derive(Debug, Clone, Default)]
+pub struct InputCounts {
+    pub read: u64,
+    pub valid: u64,
+    pub rejected: u64,
+    pub duplicates_in_input: u64,
+    pub blank: u64,
+    pub rejected_by_reason: BTreeMap<&'static str, u64>,
+}
+
+/// The outcome of the first pass.
+pub struct Prepared {
+    pub counts: InputCounts,
+    /// Distinct valid contacts in the spool.
+    pub distinct: u64,
+    pub spool: Spool,
+    /// Each input's display name and SHA-256.
+    pub inputs: Vec<(String, String)>,
+    pub rejects: RejectsFile,
+}
+
+/// Where the contacts come from.
+pub enum Inputs {
+    Sources(Vec<Source>),
+    /// One contact from `--email` and its companion flags.
+    Flags(Record),
+}
+
+/// The rejects CSV, created on the first rejected row.
+pub struct RejectsFile {
+    path: PathBuf,
+    writer: Option<RejectsWriter>,
+}
+
+impl RejectsFile {
+    pub fn new(path: PathBuf) -> RejectsFile {
+        RejectsFile { path, writer: None }
+    }
+
+    /// The file's path once something was written to it.
+    pub fn written_path(&self) -> Option<&Path> {
+        self.writer.as_ref().map(|_| self.path.as_path())
+    }
+
+    pub fn write(&mut self, reject: &Reject, header: &[String]) -> anyhow::Result<()> {
+        if self.writer.is_none() {
+            if let Some(dir) = self.path.parent() {
+                crate::fsutil::create_private_dir(dir)?;
+            }
+            self.writer = Some(RejectsWriter::create(&self.path)?);
+        }
+        if let Some(writer) = &mut self.writer {
+            writer.write(reject, header)?;
+        }
+        Ok(())
+    }
+
+    pub fn finish(&mut self) -> anyhow::Result<()> {
+        match self.writer.take() {
+            Some(writer) => writer.finish(),
+            None => Ok(()),
+        }
+    }
+}
+
+/// One spooled contact.
+#[derive(Debug, Serialize, Deserialize)]
+struct SpoolItem {
+    /// Where the row came from, `file:line`.
+    origin: String,
+    key: String,
+    email: String,
+    lead_ref: Option<String>,
+    /// The contact object as JSON text.
+    contact: String,
+}
+
+/// A private temporary file of distinct valid contacts, one JSON line each,
+/// removed when dropped. It holds personal data, so it is created 0600
+/// inside the data directory.
+pub struct Spool {
+    path: PathBuf,
+}
+
+impl Drop for Spool {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+impl Spool {
+    /// Opens the spool for reading from the start.
+    pub fn reader(&self) -> anyhow::Result<SpoolReader> {
+        let file = std::fs::File::open(&self.path)
+            .with_context(|| format!("failed to reopen {}", self.path.display()))?;
+        Ok(SpoolReader {
+            lines: BufReader::new(file),
+            buffer: String::new(),
+        })
+    }
+}
+
+/// Reads spooled contacts back in order.
+pub struct SpoolReader {
+    lines: BufReader<std::fs::File>,
+    buffer: String,
+}
+
+impl SpoolReader {
+    pub fn next_contact(&mut self) -> anyhow::Result<Option<(String, PlannedContact)>> {
+        self.buffer.clear();
+        if self.lines.read_line(&mut self.buffer)? == 0 {
+            return Ok(None);
+        }
+        let item: SpoolItem =
+            serde_json::from_str(&self.buffer).context("failed to read the spool file")?;
+        Ok(Some((
+            item.origin,
+            PlannedContact {
+                key: item.key,
+                email: item.email,
+                lead_ref: item.lead_ref,
+                contact_json: item.contact,
+            },
+        )))
+    }
+}
+
+/// Reads all inputs and writes the spool in `spool_dir`.
+pub fn prepare(
+    inputs: &Inputs,
+    options: &ReadOptions,
+    spool_dir: &Path,
+    mut rejects: RejectsFile,
+    on_mapping: &mut dyn FnMut(&str, &[(String, String)]),
+) -> anyhow::Result<Prepared> {
+    crate::fsutil::create_private_dir(spool_dir)?;
+    let spool_path = spool_dir.join(format!(
+        "spool-{}-{}.ndjson",
+        std::process::id(),
+        unique_suffix()
+    ));
+    let spool = Spool { path: spool_path };
+    let mut writer = BufWriter::new(crate::fsutil::create_private_file(&spool.path)?);
+
+    let mut state = PassState {
+        counts: InputCounts::default(),
+        distinct: 0,
+        // Key → location of its first occurrence, for the duplicate message.
+        first_seen: HashMap::new(),
+        header: Vec::new(),
+    };
+    let mut input_hashes = Vec::new();
+
+    match inputs {
+        Inputs::Flags(record) => {
+            state.handle(record.clone(), &mut writer, &mut rejects)?;
+            input_hashes.push(("--email".to_string(), String::new()));
+        }
+        Inputs::Sources(sources) => {
+            for source in sources {
+                let summary = {
+                    let mut sink = |record: Record| state.handle(record, &mut writer, &mut rejects);
+                    input::read_source(source, options, &mut sink)?
+                };
+                let name = source_name(source);
+                on_mapping(&name, &summary.mapping);
+                input_hashes.push((name, summary.sha256));
+                state.header = summary.header;
+            }
+        }
+    }
+
+    writer
+        .flush()
+        .context("failed to write the spool file in the data directory")?;
+    rejects.finish()?;
+    Ok(Prepared {
+        counts: state.counts,
+        distinct: state.distinct,
+        spool,
+        inputs: input_hashes,
+        rejects,
+    })
+}
+
+struct PassState {
+    counts: InputCounts,
+    distinct: u64,
+    first_seen: HashMap<String, Location>,
+    /// The header of the source being read, for the rejects file.
+    header: Vec<String>,
+}
+
+impl PassState {
+    fn handle(
+        &mut self,
+        record: Record,
+        spool: &mut impl Write,
+        rejects: &mut RejectsFile,
+    ) -> anyhow::Result<()> {
+        match record {
+            Record::Blank(_) => self.counts.blank += 1,
+            Record::Reject(reject) => {
+                self.counts.read += 1;
+                self.counts.rejected += 1;
+                *self
+                    .counts
+                    .rejected_by_reason
+                    .entry(reject.reason.code())
+                    .or_default() += 1;
+                rejects.write(&reject, &self.header)?;
+            }
+            Record::Contact(location, contact) => {
+                self.counts.read += 1;
+                self.counts.valid += 1;
+                if let Some(first) = self.first_seen.get(&contact.key) {
+                    self.counts.duplicates_in_input += 1;
+                    let reject = duplicate_reject(&location, first, &contact);
+                    rejects.write(&reject, &self.header)?;
+                    return Ok(());
+                }
+                let item = SpoolItem {
+                    origin: format!("{}:{}", location.source, location.line),
+                    key: contact.key.clone(),
+                    email: contact.email,
+                    lead_ref: contact.lead_ref,
+                    contact: serde_json::Value::Object(contact.fields).to_string(),
+                };
+                serde_json::to_writer(&mut *spool, &item)?;
+                spool.write_all(b"\n")?;
+                self.first_seen.insert(contact.key, location);
+                self.distinct += 1;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn duplicate_reject(location: &Location, first: &Location, contact: &Contact) -> Reject {
+    let place = if first.source == location.source {
+        format!("line {}", first.line)
+    } else {
+        format!("{} line {}", first.source, first.line)
+    };
+    Reject {
+        location: location.clone(),
+        reason: RejectReason::DuplicateInFile,
+        message: format!(
+            "duplicate of {place} (same key {:?}); sent once",
+            crate::text::escape_control(&contact.key)
+        ),
+        cells: contact
+            .fields
+            .values()
+            .map(|value| match value {
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            })
+            .collect(),
+    }
+}
+
+/// The display name of a source, as the reader uses it.
+pub fn source_name(source: &Source) -> String {
+    match source {
+        Source::File(path) => path.display().to_string(),
+        Source::Stdin => "<stdin>".to_string(),
+    }
+}
+
+/// A short random suffix for temporary file names.
+fn unique_suffix() -> String {
+    use rand::Rng;
+    format!("{:08x}", rand::thread_rng().gen::<u32>())
+}
+
+/// The key name recorded for a workflow: `email` or `column:<name>`.
+pub fn key_name(key: &KeySpec) -> String {
+    match key {
+        KeySpec::Email => "email".to_string(),
+        KeySpec::Column(column) => format!("column:{column}"),
+    }
+}

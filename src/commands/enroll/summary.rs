@@ -1,0 +1,158 @@
+//! The end-of-run summary: human text on stderr, or one JSON object on
+//! stdout.
+
+use serde_json::{json, Map, Value};
+
+use super::prepare::Prepared;
+use crate::ledger::RunId;
+use crate::output::Printer;
+
+/// Counts of the second pass, in contacts.
+#[derive(Debug, Clone, Default)]
+pub struct RunCounts {
+    pub already_enrolled: u64,
+    /// Enrolled by this run (in a dry run: would be sent).
+    pub sent: u64,
+    /// Refused by the API, or not sent because retries ran out.
+    pub failed: u64,
+    /// Outcome unknown, from this run or held from an earlier one.
+    pub unknown: u64,
+    /// The part of `unknown` left by an earlier run.
+    pub held_unknown: u64,
+    /// Bulk-enroll requests made.
+    pub requests: u64,
+    /// `(email, reason)` of contacts the API refused.
+    pub api_rejects: Vec<(String, String)>,
+}
+
+pub struct Summary {
+    value: Map<String, Value>,
+    dry_run: bool,
+}
+
+impl Summary {
+    pub fn new(
+        run_id: Option<RunId>,
+        workflow_id: &str,
+        prepared: &Prepared,
+        counts: RunCounts,
+        dry_run: bool,
+    ) -> Summary {
+        let input = &prepared.counts;
+        let rejects_path = prepared
+            .rejects
+            .written_path()
+            .map(|path| Value::String(path.display().to_string()));
+        let mut value = Map::new();
+        value.insert(
+            "run_id".into(),
+            run_id.map_or(Value::Null, |id| json!(id.0)),
+        );
+        value.insert("workflow_id".into(), json!(workflow_id));
+        value.insert("read".into(), json!(input.read));
+        value.insert("valid".into(), json!(input.valid));
+        value.insert("rejected".into(), json!(input.rejected));
+        value.insert(
+            "duplicates_in_input".into(),
+            json!(input.duplicates_in_input),
+        );
+        value.insert("already_enrolled".into(), json!(counts.already_enrolled));
+        if dry_run {
+            value.insert("would_send".into(), json!(counts.sent));
+        } else {
+            value.insert("sent".into(), json!(counts.sent));
+        }
+        value.insert("failed".into(), json!(counts.failed));
+        value.insert("unknown".into(), json!(counts.unknown));
+        value.insert("rejects_path".into(), rejects_path.unwrap_or(Value::Null));
+        value.insert("blank_lines".into(), json!(input.blank));
+        value.insert(
+            "rejected_by_reason".into(),
+            Value::Object(
+                input
+                    .rejected_by_reason
+                    .iter()
+                    .map(|(code, n)| (code.to_string(), json!(n)))
+                    .collect(),
+            ),
+        );
+        if !dry_run {
+            value.insert("requests".into(), json!(counts.requests));
+        }
+        value.insert("dry_run".into(), json!(dry_run));
+        Summary { value, dry_run }
+    }
+
+    pub fn to_json(&self) -> Value {
+        Value::Object(self.value.clone())
+    }
+
+    fn count(&self, name: &str) -> u64 {
+        self.value.get(name).and_then(Value::as_u64).unwrap_or(0)
+    }
+
+    /// Prints the summary: JSON on stdout with `--output json`, else text
+    /// on stderr.
+    pub fn print(&self, printer: &Printer) -> std::io::Result<()> {
+        if printer.is_json() {
+            return printer.json(&self.to_json());
+        }
+
+        let workflow = self
+            .value
+            .get("workflow_id")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        let headline = if self.dry_run {
+            format!(
+                "Dry run: would send {} contacts to workflow {workflow}; nothing was sent.",
+                self.count("would_send")
+            )
+        } else {
+            let run = self
+                .value
+                .get("run_id")
+                .and_then(Value::as_i64)
+                .unwrap_or(0);
+            format!(
+                "Enrolled {} contacts into workflow {workflow} (run {run}).",
+                self.count("sent")
+            )
+        };
+        printer.status(headline);
+        printer.status(format!(
+            "  read {} rows: {} valid, {} rejected, {} duplicates in input",
+            self.count("read"),
+            self.count("valid"),
+            self.count("rejected"),
+            self.count("duplicates_in_input"),
+        ));
+        printer.status(format!(
+            "  already enrolled {}, {} {}, failed {}, unknown {}",
+            self.count("already_enrolled"),
+            if self.dry_run { "would send" } else { "sent" },
+            self.count(if self.dry_run { "would_send" } else { "sent" }),
+            self.count("failed"),
+            self.count("unknown"),
+        ));
+        if let Some(Value::Object(reasons)) = self.value.get("rejected_by_reason") {
+            if !reasons.is_empty() {
+                let list: Vec<String> = reasons
+                    .iter()
+                    .map(|(code, n)| format!("{code} {n}"))
+                    .collect();
+                printer.status(format!("  rejected by reason: {}", list.join(", ")));
+            }
+        }
+        if let Some(path) = self.value.get("rejects_path").and_then(Value::as_str) {
+            printer.status(format!("  rejects and duplicates written to {path}"));
+        }
+        if self.count("unknown") > 0 {
+            printer.warn(format!(
+                "{} contacts have an unknown outcome: they may or may not be enrolled, and drippulse will not resend them blindly; check `drippulse list --workflow {workflow}`",
+                self.count("unknown")
+            ));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,209 @@
+//! The local SQLite ledger: which contacts were sent to which workflow, in
+//! what state, by which run.
+//!
+//! Every (workflow, key) pair has one row in `entries`. A contact is claimed
+//! (`state = 'sending'`) in a committed, fully synced transaction before the
+//! request that carries it is written, and the claim is a compare-and-set
+//! on the row's state, so two overlapping runs can never both send one key.
+//! No transaction stays open across network I/O.
+//!
+//! Schema versions live in `PRAGMA user_version` and are applied inside a
+//! `BEGIN IMMEDIATE` transaction. A ledger written by a newer drippulse is
+//! refused, never rewritten, and a corrupt one is reported, never recreated.
+
+mod entries;
+mod runs;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use rusqlite::{Connection, OpenFlags};
+
+pub use entries::{ClaimBatch, Claimed, EntryState, Held, PlannedContact};
+pub use runs::{RunId, RunStart};
+
+/// The schema version this build writes.
+const SCHEMA_VERSION: i64 = 1;
+
+/// How long a writer waits for another process's transaction to finish.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The file name of the ledger inside the data directory.
+pub const LEDGER_FILE: &str = "ledger.sqlite3";
+
+/// An open ledger.
+pub struct Ledger {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for Ledger {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ledger").field("path", &self.path).finish()
+    }
+}
+
+impl Ledger {
+    /// Opens the ledger at `path` for writing, creating it (mode 0600, since
+    /// it holds personal data) and its directory if needed, and migrating
+    /// the schema.
+    pub fn open(path: &Path) -> anyhow::Result<Ledger> {
+        if let Some(dir) = path.parent() {
+            crate::fsutil::create_private_dir(dir)?;
+        }
+        crate::fsutil::touch_private_file(path)?;
+
+        let conn = Connection::open(path)
+            .with_context(|| format!("failed to open the ledger {}", path.display()))?;
+        let mut ledger = Ledger {
+            conn,
+            path: path.to_path_buf(),
+        };
+        ledger.configure()?;
+        ledger.migrate()?;
+        Ok(ledger)
+    }
+
+    /// Opens an existing ledger without writing to it, for dry runs.
+    /// Returns `None` when there is no ledger yet.
+    pub fn open_read_only(path: &Path) -> anyhow::Result<Option<Ledger>> {
+        if !path.exists() {
+            return Ok(None);
+        }
+        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .with_context(|| format!("failed to open the ledger {}", path.display()))?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        let ledger = Ledger {
+            conn,
+            path: path.to_path_buf(),
+        };
+        let version = ledger.schema_version()?;
+        if version > SCHEMA_VERSION {
+            bail!(newer_schema_message(&ledger.path, version));
+        }
+        if version == 0 {
+            // Created but never migrated: as good as empty.
+            return Ok(None);
+        }
+        Ok(Some(ledger))
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn configure(&mut self) -> anyhow::Result<()> {
+        self.conn.busy_timeout(BUSY_TIMEOUT)?;
+        let mode: String = self
+            .conn
+            .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
+            .with_context(|| {
+                format!(
+                    "failed to open the ledger {}: is it a SQLite database?",
+                    self.path.display()
+                )
+            })?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            bail!(
+                "failed to switch the ledger {} to WAL mode (got {mode}); is the file on a network file system?",
+                self.path.display()
+            );
+        }
+        self.conn.execute_batch("PRAGMA foreign_keys = ON;")?;
+        Ok(())
+    }
+
+    fn schema_version(&self) -> anyhow::Result<i64> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA user_version", [], |row| row.get(0))?)
+    }
+
+    /// Brings the schema to [`SCHEMA_VERSION`] inside one immediate
+    /// transaction, so two processes starting at once cannot both migrate.
+    fn migrate(&mut self) -> anyhow::Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let version: i64 = tx.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+        if version > SCHEMA_VERSION {
+            bail!(newer_schema_message(&self.path, version));
+        }
+        if version < 1 {
+            tx.execute_batch(SCHEMA_V1)
+                .context("failed to create the ledger schema")?;
+        }
+        tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Runs SQLite's own consistency check; `Ok(())` when it reports "ok".
+    pub fn integrity_check(&self) -> anyhow::Result<()> {
+        let result: String = self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |row| row.get(0))?;
+        if result != "ok" {
+            bail!(
+                "the ledger {} failed its integrity check: {result}",
+                self.path.display()
+            );
+        }
+        Ok(())
+    }
+}
+
+fn newer_schema_message(path: &Path, version: i64) -> String {
+    format!(
+        "the ledger {} has schema version {version}, newer than this drippulse understands ({SCHEMA_VERSION}); upgrade drippulse instead of using this version",
+        path.display()
+    )
+}
+
+/// The first schema. Timestamps are RFC 3339 UTC text.
+const SCHEMA_V1: &str = "
+CREATE TABLE runs (
+    id            INTEGER PRIMARY KEY,
+    command       TEXT NOT NULL,
+    workflow_id   TEXT,
+    pid           INTEGER NOT NULL,
+    host          TEXT NOT NULL,
+    version       TEXT NOT NULL,
+    started_at    TEXT NOT NULL,
+    ended_at      TEXT,
+    exit_code     INTEGER,
+    inputs        TEXT NOT NULL,   -- JSON array of {name, sha256}
+    summary       TEXT             -- JSON object of counts, set at the end
+);
+
+-- The key each workflow's entries use, so that a run with another --key
+-- cannot silently resend everyone under new keys.
+CREATE TABLE workflows (
+    workflow_id   TEXT PRIMARY KEY,
+    key_name      TEXT NOT NULL,
+    first_run_id  INTEGER NOT NULL REFERENCES runs(id),
+    created_at    TEXT NOT NULL
+);
+
+CREATE TABLE entries (
+    id             INTEGER PRIMARY KEY,
+    workflow_id    TEXT NOT NULL,
+    key            TEXT NOT NULL,
+    state          TEXT NOT NULL,  -- planned, sending, sent, rejected, unknown
+    email          TEXT NOT NULL,
+    lead_ref       TEXT,
+    contact        TEXT NOT NULL,  -- the JSON object sent to the API
+    run_id         INTEGER NOT NULL REFERENCES runs(id),
+    batch_id       INTEGER,
+    enrollment_id  TEXT,
+    detail         TEXT,
+    updated_at     TEXT NOT NULL,
+    UNIQUE (workflow_id, key)
+);
+";
+
+/// The current time as RFC 3339 UTC text with second precision.
+pub fn now_text() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}

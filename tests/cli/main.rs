@@ -1,0 +1,3 @@
+//! End-to-end tests: the real binary against the real sandbox over loopback.
+
+mod generated;
