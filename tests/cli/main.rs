@@ -1,3 +1,6 @@
 //! End-to-end tests: the real binary against the real sandbox over loopback.
 
+mod enroll;
 mod generated;
+mod harness;
+mod list;

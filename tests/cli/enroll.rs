@@ -1,0 +1,539 @@
+//! `drippulse enroll` end to end against a sandbox server.
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+use crate::harness::{example_csv, fixture, write_file, World};
+
+/// Counts enrollments per lower-cased email.
+fn per_email(enrollments: &[Value]) -> HashMap<String, usize> {
+    let mut counts = HashMap::new();
+    for enrollment in enrollments {
+        let email = enrollment["email"].as_str().unwrap_or("").to_lowercase();
+        *counts.entry(email).or_insert(0) += 1;
+    }
+    counts
+}
+
+fn enroll_json(world: &World, args: &[&str]) -> Value {
+    world
+        .cmd()
+        .args(["--output", "json", "enroll", "--workflow", "wf_test"])
+        .args(args)
+        .run()
+        .expect_code(0)
+        .json()
+}
+
+#[test]
+fn enroll_csv_then_rerun_sends_nothing() {
+    let world = World::new();
+    let csv = example_csv();
+    let csv = csv.to_str().unwrap();
+
+    let first = enroll_json(&world, &[csv]);
+    assert_eq!(first["read"], 25);
+    assert_eq!(first["valid"], 24);
+    assert_eq!(first["rejected"], 1);
+    assert_eq!(first["duplicates_in_input"], 1);
+    assert_eq!(first["sent"], 23);
+    assert_eq!(first["already_enrolled"], 0);
+    assert_eq!(first["failed"], 0);
+    assert_eq!(first["unknown"], 0);
+
+    let second = enroll_json(&world, &[csv]);
+    assert_eq!(second["sent"], 0);
+    assert_eq!(second["already_enrolled"], 23);
+    assert_ne!(second["run_id"], first["run_id"]);
+
+    let enrollments = world.sandbox().enrollments("wf_test");
+    assert_eq!(enrollments.len(), 23);
+    assert!(per_email(&enrollments).values().all(|&n| n == 1));
+    assert_eq!(world.sandbox().stats()["bulk_enroll_calls"], 1);
+}
+
+#[test]
+fn enroll_sends_mapped_and_custom_fields() {
+    let world = World::new();
+    let csv = write_file(
+        world.path("in.csv"),
+        "E-mail,First Name,Company,Plan,Empty\nada@example.com,Ada,Engines,=SUM(1),\n",
+    );
+    enroll_json(&world, &[csv.to_str().unwrap()]);
+
+    let enrollments = world.sandbox().enrollments("wf_test");
+    assert_eq!(enrollments.len(), 1);
+    let ada = &enrollments[0];
+    assert_eq!(ada["email"], "ada@example.com");
+    assert_eq!(ada["first_name"], "Ada");
+    assert_eq!(ada["company_name"], "Engines");
+    assert_eq!(ada["Plan"], "=SUM(1)", "values are data, sent verbatim");
+    assert!(
+        ada.get("Empty").is_none(),
+        "empty custom fields are not sent"
+    );
+}
+
+#[test]
+fn enroll_json_array_from_stdin() {
+    let world = World::new();
+    let input = r#"[{"email":"ada@example.com","first_name":"Ada"},
+                    {"email":"grace@example.org"},
+                    {"email":"not-an-address"}]"#;
+    let summary = world
+        .cmd()
+        .args([
+            "--output",
+            "json",
+            "enroll",
+            "--workflow",
+            "wf_test",
+            "--format",
+            "json",
+            "-",
+        ])
+        .stdin(input)
+        .run()
+        .expect_code(0)
+        .json();
+    assert_eq!(summary["sent"], 2);
+    assert_eq!(summary["rejected"], 1);
+    assert_eq!(world.sandbox().enrollments("wf_test").len(), 2);
+}
+
+#[test]
+fn enroll_ndjson_from_stdin() {
+    let world = World::new();
+    let input = "{\"email\":\"ada@example.com\"}\n\n{\"email\":\"ADA@example.com\"}\n{\"email\":\"alan@example.com\",\"lead_ref\":\"lead_7\"}\n";
+    let summary = world
+        .cmd()
+        .args([
+            "--output",
+            "json",
+            "enroll",
+            "--workflow",
+            "wf_test",
+            "--format",
+            "ndjson",
+        ])
+        .stdin(input)
+        .run()
+        .expect_code(0)
+        .json();
+    assert_eq!(summary["sent"], 2);
+    assert_eq!(summary["duplicates_in_input"], 1);
+
+    let enrollments = world.sandbox().enrollments("wf_test");
+    let alan = enrollments
+        .iter()
+        .find(|e| e["email"] == "alan@example.com")
+        .expect("alan enrolled");
+    assert_eq!(alan["lead_ref"], "lead_7");
+}
+
+#[test]
+fn enroll_single_contact_from_flags() {
+    let world = World::new();
+    let args = [
+        "--output",
+        "json",
+        "enroll",
+        "--workflow",
+        "wf_test",
+        "--email",
+        " Ada@Example.com ",
+        "--first-name",
+        "Ada",
+        "--last-name",
+        "Lovelace",
+        "--field",
+        "plan=pro",
+    ];
+    let summary = world.cmd().args(args).run().expect_code(0).json();
+    assert_eq!(summary["sent"], 1);
+
+    let enrollments = world.sandbox().enrollments("wf_test");
+    assert_eq!(enrollments.len(), 1);
+    assert_eq!(enrollments[0]["email"], "Ada@Example.com");
+    assert_eq!(enrollments[0]["last_name"], "Lovelace");
+    assert_eq!(enrollments[0]["plan"], "pro");
+
+    // The same person again, typed differently, is already enrolled.
+    let again = world
+        .cmd()
+        .args([
+            "--output",
+            "json",
+            "enroll",
+            "--workflow",
+            "wf_test",
+            "--email",
+            "ada@example.com",
+        ])
+        .run()
+        .expect_code(0)
+        .json();
+    assert_eq!(again["already_enrolled"], 1);
+    assert_eq!(again["sent"], 0);
+}
+
+#[test]
+fn enroll_dry_run_sends_and_writes_nothing() {
+    let world = World::new();
+    let csv = example_csv();
+    let summary = world
+        .cmd()
+        .args([
+            "--output",
+            "json",
+            "enroll",
+            "--workflow",
+            "wf_test",
+            "--dry-run",
+        ])
+        .arg_path(&csv)
+        .run()
+        .expect_code(0)
+        .json();
+    assert_eq!(summary["would_send"], 23);
+    assert!(summary.get("sent").is_none());
+    assert_eq!(summary["run_id"], Value::Null);
+    assert_eq!(world.sandbox().stats()["requests"], 0);
+    assert!(
+        !world.data_dir().join("ledger.sqlite3").exists(),
+        "a dry run must not create the ledger"
+    );
+
+    // After a real run, the dry run sees everything as enrolled.
+    enroll_json(&world, &[csv.to_str().unwrap()]);
+    let after = world
+        .cmd()
+        .args([
+            "--output",
+            "json",
+            "enroll",
+            "--workflow",
+            "wf_test",
+            "--dry-run",
+        ])
+        .arg_path(&csv)
+        .run()
+        .expect_code(0)
+        .json();
+    assert_eq!(after["would_send"], 0);
+    assert_eq!(after["already_enrolled"], 23);
+}
+
+#[test]
+fn enroll_rejects_file_lists_rows_with_reasons() {
+    let world = World::new();
+    let csv = write_file(
+        world.path("in.csv"),
+        "email,name\nada@example.com,Ada\nbroken,=HYPERLINK(\"x\")\n,Nobody\nADA@example.com,Ada again\n",
+    );
+    let rejects = world.path("rejects.csv");
+    let summary = world
+        .cmd()
+        .args([
+            "--output",
+            "json",
+            "enroll",
+            "--workflow",
+            "wf_test",
+            "--rejects",
+        ])
+        .arg_path(&rejects)
+        .arg_path(&csv)
+        .run()
+        .expect_code(0)
+        .json();
+    assert_eq!(summary["rejected"], 2);
+    assert_eq!(summary["duplicates_in_input"], 1);
+    assert_eq!(summary["rejects_path"], rejects.to_str().unwrap());
+
+    let text = std::fs::read_to_string(&rejects).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("file,line,reason,message"), "{text}");
+    let invalid = lines
+        .iter()
+        .find(|l| l.contains("invalid_email"))
+        .expect(&text);
+    assert!(
+        invalid.contains(",3,"),
+        "line number of the invalid row: {invalid}"
+    );
+    assert!(
+        invalid.contains("'=HYPERLINK"),
+        "formula cell neutralised: {invalid}"
+    );
+    let missing = lines
+        .iter()
+        .find(|l| l.contains("missing_email"))
+        .expect(&text);
+    assert!(missing.contains(",4,"), "{missing}");
+    let duplicate = lines
+        .iter()
+        .find(|l| l.contains("duplicate_in_file"))
+        .expect(&text);
+    assert!(duplicate.contains(",5,"), "{duplicate}");
+    assert!(
+        duplicate.contains("line 2"),
+        "names the first occurrence: {duplicate}"
+    );
+
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&rejects).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "rejects file readable by others: {mode:o}");
+    }
+}
+
+#[test]
+fn enroll_bad_key_fails_without_echoing_it() {
+    let world = World::new();
+    let csv = example_csv();
+    let ran = world
+        .cmd()
+        .env("DRIPPULSE_API_KEY", "adcrm_live_wrongkey_123456789")
+        .args(["enroll", "--workflow", "wf_test"])
+        .arg_path(&csv)
+        .run()
+        .expect_code(1);
+    assert!(
+        ran.stderr.contains("rejected the key"),
+        "{}",
+        ran.describe()
+    );
+    assert!(
+        ran.stderr.contains("DRIPPULSE_API_KEY"),
+        "{}",
+        ran.describe()
+    );
+    assert!(!ran.stderr.contains("wrongkey"), "{}", ran.describe());
+    assert!(world.sandbox().enrollments("wf_test").is_empty());
+
+    // The contacts were given back, so a run with the right key sends them.
+    let summary = enroll_json(&world, &[csv.to_str().unwrap()]);
+    assert_eq!(summary["sent"], 23);
+}
+
+#[test]
+fn enroll_without_key_explains_how_to_set_it() {
+    let world = World::new();
+    let ran = world
+        .cmd()
+        .env_remove("DRIPPULSE_API_KEY")
+        .args([
+            "enroll",
+            "--workflow",
+            "wf_test",
+            "--email",
+            "ada@example.com",
+        ])
+        .run()
+        .expect_code(1);
+    assert!(
+        ran.stderr.contains("DRIPPULSE_API_KEY is not set"),
+        "{}",
+        ran.describe()
+    );
+    assert!(ran.stderr.contains("--sandbox"), "{}", ran.describe());
+}
+
+#[test]
+fn enroll_waits_out_rate_limit_then_succeeds() {
+    let world = World::with_sandbox(&["--rate-limit", "2"]);
+    let csv = fixture("corpus/scenario_batch.csv");
+    let summary = world
+        .cmd()
+        .args([
+            "--output",
+            "json",
+            "enroll",
+            "--workflow",
+            "wf_test",
+            "--batch-size",
+            "2",
+            "--concurrency",
+            "4",
+        ])
+        .arg_path(&csv)
+        .run()
+        .expect_code(0)
+        .json();
+    assert_eq!(summary["sent"], 11);
+    assert_eq!(summary["failed"], 0);
+    assert!(
+        summary["requests"].as_u64().unwrap() > 6,
+        "some calls should have met 429 and been resent: {summary}"
+    );
+    let enrollments = world.sandbox().enrollments("wf_test");
+    assert_eq!(enrollments.len(), 11);
+    assert!(per_email(&enrollments).values().all(|&n| n == 1));
+}
+
+#[test]
+fn enroll_many_batches_in_flight() {
+    let world = World::new();
+    let mut csv = String::from("email,first_name\n");
+    for i in 0..1000 {
+        csv.push_str(&format!("person{i}@example.com,P{i}\n"));
+    }
+    let path = write_file(world.path("many.csv"), &csv);
+    let summary = world
+        .cmd()
+        .args([
+            "--output",
+            "json",
+            "enroll",
+            "--workflow",
+            "wf_test",
+            "--batch-size",
+            "50",
+            "--concurrency",
+            "4",
+        ])
+        .arg_path(&path)
+        .run()
+        .expect_code(0)
+        .json();
+    assert_eq!(summary["sent"], 1000);
+    assert_eq!(summary["requests"], 20);
+
+    let enrollments = world.sandbox().enrollments("wf_test");
+    assert_eq!(enrollments.len(), 1000);
+    assert!(per_email(&enrollments).values().all(|&n| n == 1));
+}
+
+#[test]
+fn enroll_with_other_key_refused() {
+    let world = World::new();
+    let csv = example_csv();
+    enroll_json(&world, &[csv.to_str().unwrap()]);
+    let ran = world
+        .cmd()
+        .args(["enroll", "--workflow", "wf_test", "--key", "Signup ID"])
+        .arg_path(&csv)
+        .run()
+        .expect_code(1);
+    assert!(ran.stderr.contains("keyed by"), "{}", ran.describe());
+    assert_eq!(world.sandbox().enrollments("wf_test").len(), 23);
+}
+
+#[test]
+fn enroll_by_column_key() {
+    let world = World::new();
+    let csv = write_file(
+        world.path("signups.csv"),
+        "email,signup_id\nada@example.com,s1\nada@example.com,s2\ngrace@example.com,s1\nalan@example.com,\n",
+    );
+    let summary = world
+        .cmd()
+        .args([
+            "--output",
+            "json",
+            "enroll",
+            "--workflow",
+            "wf_test",
+            "--key",
+            "signup_id",
+        ])
+        .arg_path(&csv)
+        .run()
+        .expect_code(0)
+        .json();
+    // s1 twice: one duplicate; the empty signup id is rejected.
+    assert_eq!(summary["sent"], 2);
+    assert_eq!(summary["duplicates_in_input"], 1);
+    assert_eq!(summary["rejected"], 1);
+}
+
+#[test]
+fn enroll_unknown_workflow_format_error_is_usage() {
+    let world = World::offline();
+    let ran = world
+        .cmd()
+        .args(["enroll", "--workflow", "wf", "--batch-size", "0", "x.csv"])
+        .run()
+        .expect_code(2);
+    assert!(ran.stderr.contains("--batch-size"), "{}", ran.describe());
+}
+
+#[test]
+fn enroll_missing_file_fails_before_sending() {
+    let world = World::new();
+    let ran = world
+        .cmd()
+        .args(["enroll", "--workflow", "wf_test"])
+        .arg_path(&example_csv())
+        .arg_path(&world.path("missing.csv"))
+        .run()
+        .expect_code(1);
+    assert!(ran.stderr.contains("missing.csv"), "{}", ran.describe());
+    assert_eq!(world.sandbox().stats()["requests"], 0);
+}
+
+#[test]
+fn enroll_quick_start_with_builtin_sandbox() {
+    let world = World::offline();
+    let run = || {
+        world
+            .cmd()
+            .args([
+                "--sandbox",
+                "--output",
+                "json",
+                "enroll",
+                "--workflow",
+                "wf_demo",
+            ])
+            .arg_path(&example_csv())
+            .run()
+            .expect_code(0)
+            .json()
+    };
+    let first = run();
+    assert_eq!(first["sent"], 23);
+    let second = run();
+    assert_eq!(second["sent"], 0);
+    assert_eq!(second["already_enrolled"], 23);
+
+    let listed = world
+        .cmd()
+        .args([
+            "--sandbox",
+            "--output",
+            "json",
+            "list",
+            "--workflow",
+            "wf_demo",
+        ])
+        .run()
+        .expect_code(0)
+        .json();
+    assert_eq!(listed.as_array().unwrap().len(), 23);
+}
+
+#[test]
+fn enroll_human_summary_on_stderr_only() {
+    let world = World::new();
+    let ran = world
+        .cmd()
+        .args(["enroll", "--workflow", "wf_test"])
+        .arg_path(&example_csv())
+        .run()
+        .expect_code(0);
+    assert_eq!(ran.stdout, "", "human mode keeps stdout for data");
+    assert!(
+        ran.stderr.contains("Enrolled 23 contacts"),
+        "{}",
+        ran.describe()
+    );
+    assert!(
+        ran.stderr.contains("rejects and duplicates written to"),
+        "{}",
+        ran.describe()
+    );
+}
