@@ -258,6 +258,16 @@ pub struct SandboxServeArgs {
     /// 0 turns the limit off.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub rate_limit: u32,
+
+    /// Maximum number of contacts in one bulk-enroll request. Larger
+    /// requests get 413 and create nothing.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = crate::sandbox::DEFAULT_MAX_BATCH,
+        value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..)
+    )]
+    pub max_batch: usize,
 }
 
 /// Print a shell completion script to stdout.
