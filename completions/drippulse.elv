@@ -109,6 +109,7 @@ set edit:completion:arg-completer[drippulse] = {|@words|
             cand --addr 'Address to listen on; port 0 picks a free port'
             cand --state 'SQLite file that keeps the sandbox''s state between restarts; by default the state lives in memory'
             cand --rate-limit 'Requests per second allowed before answering 429 with Retry-After; 0 turns the limit off'
+            cand --max-batch 'Maximum number of contacts in one bulk-enroll request. Larger requests get 413 and create nothing'
             cand --api-url 'API origin, without the /api/v1 prefix'
             cand --data-dir 'Directory that holds the ledger (ledger.sqlite3) and rejects files'
             cand --output 'Output format: human text on stderr, or JSON on stdout'

@@ -95,6 +95,7 @@ complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and not __f
 complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l addr -d 'Address to listen on; port 0 picks a free port' -r
 complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l state -d 'SQLite file that keeps the sandbox\'s state between restarts; by default the state lives in memory' -r -F
 complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l rate-limit -d 'Requests per second allowed before answering 429 with Retry-After; 0 turns the limit off' -r
+complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l max-batch -d 'Maximum number of contacts in one bulk-enroll request. Larger requests get 413 and create nothing' -r
 complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l api-url -d 'API origin, without the /api/v1 prefix' -r
 complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l data-dir -d 'Directory that holds the ledger (ledger.sqlite3) and rejects files' -r -F
 complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l output -d 'Output format: human text on stderr, or JSON on stdout' -r -f -a "human\t'Tables and summaries for people, on stderr (data on stdout)'
