@@ -7,7 +7,22 @@
 //! flat however large the file. Deduplication across rows and files is the
 //! caller's job, because it spans sources.
 
+mod contact;
+mod csv_reader;
+mod delimiter;
+mod email;
+mod header;
+mod json_reader;
+mod line_tracker;
+mod rejects;
+mod source_bytes;
+
 use serde_json::{Map, Value};
+
+pub use delimiter::detect_delimiter;
+pub use email::{normalize_email, trim_email, EmailError};
+pub use header::{field_for_alias, normalize_header_name};
+pub use rejects::{neutralize_cell, RejectsWriter};
 
 /// Input formats the reader understands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,6 +30,34 @@ pub enum Format {
     Csv,
     Json,
     Ndjson,
+}
+
+impl Format {
+    /// Returns the format for a file extension (compared case-insensitively):
+    /// `.csv`, `.tsv`, `.txt` and no extension are CSV, `.json` is JSON,
+    /// `.ndjson` and `.jsonl` are NDJSON. Other extensions return an error
+    /// message that suggests `--format`.
+    pub fn from_path(path: &std::path::Path) -> Result<Format, String> {
+        let Some(extension) = path.extension() else {
+            return Ok(Format::Csv);
+        };
+        let extension = extension.to_string_lossy().to_lowercase();
+        match extension.as_str() {
+            "csv" | "tsv" | "txt" => Ok(Format::Csv),
+            "json" => Ok(Format::Json),
+            "ndjson" | "jsonl" => Ok(Format::Ndjson),
+            "xlsx" | "xls" | "ods" | "numbers" => Err(format!(
+                "{}: spreadsheet workbooks (.{extension}) cannot be read; export the sheet as \
+                 \"CSV UTF-8\" and pass that file",
+                path.display()
+            )),
+            _ => Err(format!(
+                "{}: unknown file extension .{extension}; give the format with --format csv, \
+                 --format json or --format ndjson",
+                path.display()
+            )),
+        }
+    }
 }
 
 /// Where rows come from.
@@ -34,6 +77,38 @@ pub enum Field {
     LastName,
     CompanyName,
     LeadRef,
+}
+
+impl Field {
+    /// Returns the field's name in the API and in `--map`.
+    pub fn api_name(self) -> &'static str {
+        match self {
+            Field::Email => "email",
+            Field::FirstName => "first_name",
+            Field::LastName => "last_name",
+            Field::CompanyName => "company_name",
+            Field::LeadRef => "lead_ref",
+        }
+    }
+
+    /// Returns the field with this API name, compared exactly.
+    pub fn from_api_name(name: &str) -> Option<Field> {
+        [
+            Field::Email,
+            Field::FirstName,
+            Field::LastName,
+            Field::CompanyName,
+            Field::LeadRef,
+        ]
+        .into_iter()
+        .find(|field| field.api_name() == name)
+    }
+
+    /// Position of the field in `Contact.fields`: email first, then first
+    /// name, last name, company and lead reference.
+    pub(crate) fn order(self) -> u8 {
+        self as u8
+    }
 }
 
 /// Which value identifies a contact in the ledger and for deduplication.
@@ -91,6 +166,8 @@ pub enum RejectReason {
     FieldCountMismatch,
     DuplicateInFile,
     InvalidJson,
+    /// A Mailchimp member whose status is not `subscribed`.
+    NotSubscribed,
 }
 
 impl RejectReason {
@@ -103,6 +180,7 @@ impl RejectReason {
             RejectReason::FieldCountMismatch => "field_count_mismatch",
             RejectReason::DuplicateInFile => "duplicate_in_file",
             RejectReason::InvalidJson => "invalid_json",
+            RejectReason::NotSubscribed => "not_subscribed",
         }
     }
 }
@@ -159,26 +237,69 @@ pub enum InputError {
 /// Reads one source, calling `sink` once per row in input order.
 ///
 /// Errors that concern the whole source (unreadable file, no email column,
-/// malformed CSV structure) stop the read; row problems become
-/// [`Record::Reject`]. Sink errors stop the read and are returned as they are.
+/// malformed CSV structure, invalid UTF-8, a JSON syntax error) stop the
+/// read with a message that names the file, the line and the fix. Rows
+/// already passed to `sink` stay passed, so a caller that must not act on a
+/// partly read source collects the records first. Row problems become
+/// [`Record::Reject`]. Sink errors stop the read and are returned as they
+/// are.
 pub fn read_source(
-    _source: &Source,
-    _options: &ReadOptions,
-    _sink: &mut dyn FnMut(Record) -> anyhow::Result<()>,
+    source: &Source,
+    options: &ReadOptions,
+    sink: &mut dyn FnMut(Record) -> anyhow::Result<()>,
 ) -> anyhow::Result<SourceSummary> {
-    anyhow::bail!("not implemented")
+    let name = source_bytes::display_name(source);
+    let format = match (options.format, source) {
+        (Some(format), _) => format,
+        (None, Source::Stdin) => Format::Csv,
+        (None, Source::File(path)) => Format::from_path(path).map_err(InputError::Invalid)?,
+    };
+    let opened = source_bytes::open_source(source, &name)?;
+    let digest = opened.digest.clone();
+
+    let (header, mapping) = match format {
+        Format::Csv => {
+            let summary = csv_reader::read_csv(opened, &name, options, sink)?;
+            (summary.header, summary.mapping)
+        }
+        Format::Json => {
+            let mailchimp = json_reader::read_json(opened, &name, options, sink)?;
+            (
+                vec!["item".to_string()],
+                json_reader::describe_mapping(mailchimp),
+            )
+        }
+        Format::Ndjson => {
+            json_reader::read_ndjson(opened, &name, options, sink)?;
+            (
+                vec!["item".to_string()],
+                json_reader::describe_mapping(false),
+            )
+        }
+    };
+
+    let (sha256, bytes) = digest.finish();
+    Ok(SourceSummary {
+        header,
+        mapping,
+        sha256,
+        bytes,
+    })
 }
 
 /// Builds the record for a contact given with `--email` and related flags.
-/// `fields` holds the `--field KEY=VALUE` pairs, already split.
+/// `fields` contains the `--field KEY=VALUE` pairs, already split; a key that
+/// is an API field name (`company_name`, `lead_ref`, ...) sets that field.
+/// The location is `--email`, line 1, and a reject's cells are the address,
+/// the names and the `KEY=VALUE` pairs.
 pub fn contact_from_flags(
-    _email: &str,
-    _first_name: Option<&str>,
-    _last_name: Option<&str>,
-    _fields: &[(String, String)],
-    _key: &KeySpec,
+    email: &str,
+    first_name: Option<&str>,
+    last_name: Option<&str>,
+    fields: &[(String, String)],
+    key: &KeySpec,
 ) -> Record {
-    unimplemented!()
+    contact::record_from_flags(email, first_name, last_name, fields, key)
 }
 
 /// Writes rejected rows to a CSV file.
