@@ -122,6 +122,7 @@ pub fn read_csv(
                 let mapping = map_columns(&cells, options).map_err(|message| {
                     InputError::Invalid(format!("{name}, line {line}: {message}"))
                 })?;
+                sink(Record::Header(cells.clone()))?;
                 header = Some((cells, mapping));
             }
             Some((names, mapping)) => {

@@ -27,6 +27,9 @@ use super::header::normalize_header_name;
 use super::source_bytes::OpenedSource;
 use super::{Field, InputError, KeySpec, Location, ReadOptions, Record, Reject, RejectReason};
 
+/// The one column of a JSON source in the rejects file: the item itself.
+pub const ITEM_COLUMN: &str = "item";
+
 /// Top-level keys listed in the message for an unsupported object; more are
 /// counted, not named.
 const MAX_LISTED_KEYS: usize = 20;
@@ -135,6 +138,7 @@ pub fn read_json(
     options: &ReadOptions,
     sink: &mut dyn FnMut(Record) -> anyhow::Result<()>,
 ) -> anyhow::Result<bool> {
+    sink(Record::Header(vec![ITEM_COLUMN.to_string()]))?;
     let newlines = Rc::new(Cell::new(0));
     let reader = LineCountingReader {
         inner: opened.reader,
@@ -169,6 +173,7 @@ pub fn read_ndjson(
     options: &ReadOptions,
     sink: &mut dyn FnMut(Record) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
+    sink(Record::Header(vec![ITEM_COLUMN.to_string()]))?;
     let mut context = ItemContext {
         name,
         options,

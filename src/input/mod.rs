@@ -205,6 +205,10 @@ pub enum Record {
     Reject(Reject),
     /// A line that is not data (blank, delimiter-only); counted, not rejected.
     Blank(Location),
+    /// The column names of the source, sent before its first row so that
+    /// the rejects file can label the original cells. JSON sources have the
+    /// one column `item`.
+    Header(Vec<String>),
 }
 
 /// Facts about one source, returned once it has been read completely.
@@ -265,14 +269,14 @@ pub fn read_source(
         Format::Json => {
             let mailchimp = json_reader::read_json(opened, &name, options, sink)?;
             (
-                vec!["item".to_string()],
+                vec![json_reader::ITEM_COLUMN.to_string()],
                 json_reader::describe_mapping(mailchimp),
             )
         }
         Format::Ndjson => {
             json_reader::read_ndjson(opened, &name, options, sink)?;
             (
-                vec!["item".to_string()],
+                vec![json_reader::ITEM_COLUMN.to_string()],
                 json_reader::describe_mapping(false),
             )
         }
@@ -300,19 +304,4 @@ pub fn contact_from_flags(
     key: &KeySpec,
 ) -> Record {
     contact::record_from_flags(email, first_name, last_name, fields, key)
-}
-
-/// Writes rejected rows to a CSV file.
-pub struct RejectsWriter;
-
-impl RejectsWriter {
-    pub fn create(_path: &std::path::Path) -> anyhow::Result<RejectsWriter> {
-        anyhow::bail!("not implemented")
-    }
-    pub fn write(&mut self, _reject: &Reject, _header: &[String]) -> anyhow::Result<()> {
-        Ok(())
-    }
-    pub fn finish(self) -> anyhow::Result<()> {
-        Ok(())
-    }
 }

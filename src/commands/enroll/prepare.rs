@@ -54,16 +54,22 @@ pub enum Inputs {
 pub struct RejectsFile {
     path: PathBuf,
     writer: Option<RejectsWriter>,
+    /// Whether the file was created, which stays true after `finish`.
+    created: bool,
 }
 
 impl RejectsFile {
     pub fn new(path: PathBuf) -> RejectsFile {
-        RejectsFile { path, writer: None }
+        RejectsFile {
+            path,
+            writer: None,
+            created: false,
+        }
     }
 
     /// The file's path once something was written to it.
     pub fn written_path(&self) -> Option<&Path> {
-        self.writer.as_ref().map(|_| self.path.as_path())
+        self.created.then_some(self.path.as_path())
     }
 
     pub fn write(&mut self, reject: &Reject, header: &[String]) -> anyhow::Result<()> {
@@ -72,6 +78,7 @@ impl RejectsFile {
                 crate::fsutil::create_private_dir(dir)?;
             }
             self.writer = Some(RejectsWriter::create(&self.path)?);
+            self.created = true;
         }
         if let Some(writer) = &mut self.writer {
             writer.write(reject, header)?;
@@ -190,7 +197,6 @@ pub fn prepare(
                 let name = source_name(source);
                 on_mapping(&name, &summary.mapping);
                 input_hashes.push((name, summary.sha256));
-                state.header = summary.header;
             }
         }
     }
@@ -224,6 +230,7 @@ impl PassState {
         rejects: &mut RejectsFile,
     ) -> anyhow::Result<()> {
         match record {
+            Record::Header(header) => self.header = header,
             Record::Blank(_) => self.counts.blank += 1,
             Record::Reject(reject) => {
                 self.counts.read += 1;
