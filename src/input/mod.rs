@@ -165,6 +165,8 @@ pub enum RejectReason {
     MissingKey,
     FieldCountMismatch,
     DuplicateInFile,
+    /// Valid here, but the API refused it (a 400 or 422 naming the contact).
+    ApiRejected,
     InvalidJson,
     /// A Mailchimp member whose status is not `subscribed`.
     NotSubscribed,
@@ -179,6 +181,7 @@ impl RejectReason {
             RejectReason::MissingKey => "missing_key",
             RejectReason::FieldCountMismatch => "field_count_mismatch",
             RejectReason::DuplicateInFile => "duplicate_in_file",
+            RejectReason::ApiRejected => "api_rejected",
             RejectReason::InvalidJson => "invalid_json",
             RejectReason::NotSubscribed => "not_subscribed",
         }

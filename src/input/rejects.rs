@@ -95,6 +95,12 @@ impl RejectsWriter {
         Ok(())
     }
 
+    /// Writes buffered rows to the file.
+    pub fn flush(&mut self) -> anyhow::Result<()> {
+        let context = self.context();
+        self.writer.flush().context(context)
+    }
+
     /// Flushes the file and syncs it to disk.
     pub fn finish(self) -> anyhow::Result<()> {
         let context = self.context();

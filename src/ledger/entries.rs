@@ -54,6 +54,10 @@ pub struct PlannedContact {
     pub lead_ref: Option<String>,
     /// The contact object as JSON text, exactly as it will be sent.
     pub contact_json: String,
+    /// Where the contact was read (input name and line), for reports; not
+    /// stored in the ledger.
+    pub source: String,
+    pub line: u64,
 }
 
 /// A contact this run has claimed and may send.

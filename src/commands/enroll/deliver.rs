@@ -92,7 +92,7 @@ pub async fn deliver(client: Client, workflow_id: String, batch: Vec<Claimed>) -
                     // Nothing was created. Take the named contacts out,
                     // highest index first so the others keep their places.
                     let mut items = items;
-                    items.sort_by(|a, b| b.index.cmp(&a.index));
+                    items.sort_by_key(|item| std::cmp::Reverse(item.index));
                     items.dedup_by_key(|item| item.index);
                     for item in items {
                         let claimed = contacts.remove(item.index);

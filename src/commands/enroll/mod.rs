@@ -14,13 +14,18 @@ use tokio::task::JoinSet;
 
 use crate::cli::{EnrollArgs, InputFormat};
 use crate::exit::ExitStatus;
-use crate::input::{self, Field, Format, KeySpec, ReadOptions, Source};
+use crate::input::{
+    self, Field, Format, KeySpec, Location, ReadOptions, Reject, RejectReason, Source,
+};
 use crate::ledger::{Claimed, EntryState, Ledger, RunStart};
 use crate::progress::{EnrollProgress, Reporter};
 use crate::settings::Context;
 use deliver::{deliver, ContactOutcome, Delivery};
 use prepare::{key_name, prepare, Inputs, Prepared, RejectsFile};
 use summary::{RunCounts, Summary};
+
+/// The one column of API refusals in the rejects file: the contact as sent.
+const CONTACT_COLUMN: &str = "contact";
 
 /// Distinct contacts looked up per ledger read in a dry run.
 const DRY_RUN_CHUNK: usize = 500;
@@ -191,7 +196,7 @@ fn dry_run_report(
         chunk.clear();
         while chunk.len() < DRY_RUN_CHUNK {
             match reader.next_contact()? {
-                Some((_, contact)) => chunk.push(contact.key),
+                Some(contact) => chunk.push(contact.key),
                 None => break,
             }
         }
@@ -211,7 +216,14 @@ fn dry_run_report(
         }
     }
 
-    let summary = Summary::new(None, &args.workflow, prepared, counts, true);
+    let summary = Summary::new(
+        None,
+        &args.workflow,
+        &prepared.counts,
+        prepared.rejects.written_path(),
+        counts,
+        true,
+    );
     summary.print(&ctx.printer)?;
     Ok(ExitStatus::Success)
 }
@@ -262,8 +274,16 @@ fn send_all(
         .build()
         .context("failed to start the async runtime")?;
     let mut reporter = Reporter::new(ctx.printer.progress_mode(), prepared.distinct);
+    let Prepared {
+        counts: input_counts,
+        distinct: _,
+        spool,
+        inputs: _,
+        mut rejects,
+    } = prepared;
     let mut sender = Sender {
         ledger: &mut ledger,
+        rejects: &mut rejects,
         workflow_id: &args.workflow,
         run_id,
         counts: RunCounts::default(),
@@ -272,7 +292,7 @@ fn send_all(
     };
     let result = runtime.block_on(sender.run(
         client,
-        &prepared,
+        &spool,
         args.batch_size as usize,
         args.concurrency as usize,
         &mut reporter,
@@ -281,6 +301,7 @@ fn send_all(
     let counts = sender.counts.clone();
     let fatal = sender.fatal.take();
     result?;
+    rejects.finish()?;
 
     let status = if fatal.is_some() {
         ExitStatus::Failure
@@ -289,7 +310,14 @@ fn send_all(
     } else {
         ExitStatus::Success
     };
-    let summary = Summary::new(Some(run_id), &args.workflow, &prepared, counts, false);
+    let summary = Summary::new(
+        Some(run_id),
+        &args.workflow,
+        &input_counts,
+        rejects.written_path(),
+        counts,
+        false,
+    );
     ledger.finish_run(run_id, status.code(), &summary.to_json())?;
     summary.print(&ctx.printer)?;
 
@@ -302,6 +330,8 @@ fn send_all(
 /// The send loop's state.
 struct Sender<'a> {
     ledger: &'a mut Ledger,
+    /// Contacts the API refuses are added to the run's rejects file.
+    rejects: &'a mut RejectsFile,
     workflow_id: &'a str,
     run_id: crate::ledger::RunId,
     counts: RunCounts,
@@ -315,12 +345,12 @@ impl Sender<'_> {
     async fn run(
         &mut self,
         client: crate::api::Client,
-        prepared: &Prepared,
+        spool: &prepare::Spool,
         batch_size: usize,
         concurrency: usize,
         reporter: &mut Reporter,
     ) -> anyhow::Result<()> {
-        let mut reader = prepared.spool.reader()?;
+        let mut reader = spool.reader()?;
         let exhausted = Cell::new(false);
         let mut queue: VecDeque<(i64, Vec<Claimed>)> = VecDeque::new();
         let mut in_flight: JoinSet<Delivery> = JoinSet::new();
@@ -330,7 +360,7 @@ impl Sender<'_> {
             let stopping = self.fatal.is_some();
             if queue.is_empty() && !exhausted.get() && !stopping {
                 let mut next = || match reader.next_contact()? {
-                    Some((_, contact)) => Ok(Some(contact)),
+                    Some(contact) => Ok(Some(contact)),
                     None => {
                         exhausted.set(true);
                         Ok(None)
@@ -416,9 +446,10 @@ impl Sender<'_> {
                 ContactOutcome::Rejected(reason) => {
                     self.counts.failed += 1;
                     self.progress.failed += 1;
-                    self.counts
-                        .api_rejects
-                        .push((claimed.contact.email.clone(), reason.clone()));
+                    self.rejects.write(
+                        &api_reject(&claimed, &reason),
+                        &[CONTACT_COLUMN.to_string()],
+                    )?;
                     rejected.push((claimed.entry_id, reason));
                 }
                 ContactOutcome::Unknown(reason) => {
@@ -446,5 +477,18 @@ impl Sender<'_> {
             self.fatal = delivery.fatal;
         }
         Ok(())
+    }
+}
+
+/// The rejects-file row of a contact the API refused.
+fn api_reject(claimed: &Claimed, reason: &str) -> Reject {
+    Reject {
+        location: Location {
+            source: claimed.contact.source.clone(),
+            line: claimed.contact.line,
+        },
+        reason: RejectReason::ApiRejected,
+        message: reason.to_string(),
+        cells: vec![claimed.contact.contact_json.clone()],
     }
 }

@@ -86,6 +86,15 @@ impl RejectsFile {
         Ok(())
     }
 
+    /// Writes buffered rows to disk, keeping the file open for rows the
+    /// API refuses later in the run.
+    pub fn flush(&mut self) -> anyhow::Result<()> {
+        match &mut self.writer {
+            Some(writer) => writer.flush(),
+            None => Ok(()),
+        }
+    }
+
     pub fn finish(&mut self) -> anyhow::Result<()> {
         match self.writer.take() {
             Some(writer) => writer.finish(),
@@ -97,8 +106,9 @@ impl RejectsFile {
 /// One spooled contact.
 #[derive(Debug, Serialize, Deserialize)]
 struct SpoolItem {
-    /// Where the row came from, `file:line`.
-    origin: String,
+    /// The input the row came from, and the line where it starts.
+    source: String,
+    line: u64,
     key: String,
     email: String,
     lead_ref: Option<String>,
@@ -138,24 +148,26 @@ pub struct SpoolReader {
 }
 
 impl SpoolReader {
-    pub fn next_contact(&mut self) -> anyhow::Result<Option<(String, PlannedContact)>> {
+    pub fn next_contact(&mut self) -> anyhow::Result<Option<PlannedContact>> {
         self.buffer.clear();
         if self.lines.read_line(&mut self.buffer)? == 0 {
             return Ok(None);
         }
         let item: SpoolItem =
             serde_json::from_str(&self.buffer).context("failed to read the spool file")?;
-        Ok(Some((
-            item.origin,
-            PlannedContact {
-                key: item.key,
-                email: item.email,
-                lead_ref: item.lead_ref,
-                contact_json: item.contact,
-            },
-        )))
+        Ok(Some(PlannedContact {
+            key: item.key,
+            email: item.email,
+            lead_ref: item.lead_ref,
+            contact_json: item.contact,
+            source: item.source,
+            line: item.line,
+        }))
     }
 }
+
+/// Called with each input's name and its (column, field) pairs.
+pub type MappingReport<'a> = dyn FnMut(&str, &[(String, String)]) + 'a;
 
 /// Reads all inputs and writes the spool in `spool_dir`.
 pub fn prepare(
@@ -163,7 +175,7 @@ pub fn prepare(
     options: &ReadOptions,
     spool_dir: &Path,
     mut rejects: RejectsFile,
-    on_mapping: &mut dyn FnMut(&str, &[(String, String)]),
+    on_mapping: &mut MappingReport<'_>,
 ) -> anyhow::Result<Prepared> {
     crate::fsutil::create_private_dir(spool_dir)?;
     let spool_path = spool_dir.join(format!(
@@ -204,7 +216,7 @@ pub fn prepare(
     writer
         .flush()
         .context("failed to write the spool file in the data directory")?;
-    rejects.finish()?;
+    rejects.flush()?;
     Ok(Prepared {
         counts: state.counts,
         distinct: state.distinct,
@@ -252,7 +264,8 @@ impl PassState {
                     return Ok(());
                 }
                 let item = SpoolItem {
-                    origin: format!("{}:{}", location.source, location.line),
+                    source: location.source.clone(),
+                    line: location.line,
                     key: contact.key.clone(),
                     email: contact.email,
                     lead_ref: contact.lead_ref,

@@ -3,7 +3,9 @@
 
 use serde_json::{json, Map, Value};
 
-use super::prepare::Prepared;
+use std::path::Path;
+
+use super::prepare::InputCounts;
 use crate::ledger::RunId;
 use crate::output::Printer;
 
@@ -21,8 +23,6 @@ pub struct RunCounts {
     pub held_unknown: u64,
     /// Bulk-enroll requests made.
     pub requests: u64,
-    /// `(email, reason)` of contacts the API refused.
-    pub api_rejects: Vec<(String, String)>,
 }
 
 pub struct Summary {
@@ -34,15 +34,12 @@ impl Summary {
     pub fn new(
         run_id: Option<RunId>,
         workflow_id: &str,
-        prepared: &Prepared,
+        input: &InputCounts,
+        rejects_path: Option<&Path>,
         counts: RunCounts,
         dry_run: bool,
     ) -> Summary {
-        let input = &prepared.counts;
-        let rejects_path = prepared
-            .rejects
-            .written_path()
-            .map(|path| Value::String(path.display().to_string()));
+        let rejects_path = rejects_path.map(|path| Value::String(path.display().to_string()));
         let mut value = Map::new();
         value.insert(
             "run_id".into(),
