@@ -22,7 +22,7 @@ Register-ArgumentCompleter -Native -CommandName 'drippulse' -ScriptBlock {
     $completions = @(switch ($command) {
         'drippulse' {
             [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'API origin, without the /api/v1 prefix')
-            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory that holds the ledger (ledger.sqlite3) and rejects files')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory for the ledger (ledger.sqlite3) and rejects files')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: human text on stderr, or JSON on stdout')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for each API response before giving up on it')
             [CompletionResult]::new('--sandbox', '--sandbox', [CompletionResultType]::ParameterName, 'Run against the built-in sandbox instead of a real server')
@@ -56,9 +56,9 @@ Register-ArgumentCompleter -Native -CommandName 'drippulse' -ScriptBlock {
             [CompletionResult]::new('--field', '--field', [CompletionResultType]::ParameterName, 'Extra field of the contact given with --email. Repeatable')
             [CompletionResult]::new('--batch-size', '--batch-size', [CompletionResultType]::ParameterName, 'Contacts per bulk-enroll call')
             [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Bulk-enroll calls in flight at once')
-            [CompletionResult]::new('--rejects', '--rejects', [CompletionResultType]::ParameterName, 'Where to write rejected rows; by default a new file under <data-dir>/rejects/ named after the run')
+            [CompletionResult]::new('--rejects', '--rejects', [CompletionResultType]::ParameterName, 'File for rejected rows and duplicates; by default a new file under <data-dir>/rejects/ named after the workflow and the start time')
             [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'API origin, without the /api/v1 prefix')
-            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory that holds the ledger (ledger.sqlite3) and rejects files')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory for the ledger (ledger.sqlite3) and rejects files')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: human text on stderr, or JSON on stdout')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for each API response before giving up on it')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Read, validate and check the ledger, then report what would be sent. Sends nothing and writes nothing to the ledger')
@@ -78,7 +78,7 @@ Register-ArgumentCompleter -Native -CommandName 'drippulse' -ScriptBlock {
             [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'Workflow whose enrollments to list')
             [CompletionResult]::new('--workflow', '--workflow', [CompletionResultType]::ParameterName, 'Workflow whose enrollments to list')
             [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'API origin, without the /api/v1 prefix')
-            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory that holds the ledger (ledger.sqlite3) and rejects files')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory for the ledger (ledger.sqlite3) and rejects files')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: human text on stderr, or JSON on stdout')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for each API response before giving up on it')
             [CompletionResult]::new('--sandbox', '--sandbox', [CompletionResultType]::ParameterName, 'Run against the built-in sandbox instead of a real server')
@@ -95,7 +95,7 @@ Register-ArgumentCompleter -Native -CommandName 'drippulse' -ScriptBlock {
         }
         'drippulse;sandbox' {
             [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'API origin, without the /api/v1 prefix')
-            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory that holds the ledger (ledger.sqlite3) and rejects files')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory for the ledger (ledger.sqlite3) and rejects files')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: human text on stderr, or JSON on stdout')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for each API response before giving up on it')
             [CompletionResult]::new('--sandbox', '--sandbox', [CompletionResultType]::ParameterName, 'Run against the built-in sandbox instead of a real server')
@@ -118,7 +118,7 @@ Register-ArgumentCompleter -Native -CommandName 'drippulse' -ScriptBlock {
             [CompletionResult]::new('--rate-limit', '--rate-limit', [CompletionResultType]::ParameterName, 'Requests per second allowed before answering 429 with Retry-After; 0 turns the limit off')
             [CompletionResult]::new('--max-batch', '--max-batch', [CompletionResultType]::ParameterName, 'Maximum number of contacts in one bulk-enroll request. Larger requests get 413 and create nothing')
             [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'API origin, without the /api/v1 prefix')
-            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory that holds the ledger (ledger.sqlite3) and rejects files')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory for the ledger (ledger.sqlite3) and rejects files')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: human text on stderr, or JSON on stdout')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for each API response before giving up on it')
             [CompletionResult]::new('--sandbox', '--sandbox', [CompletionResultType]::ParameterName, 'Run against the built-in sandbox instead of a real server')
@@ -146,7 +146,7 @@ Register-ArgumentCompleter -Native -CommandName 'drippulse' -ScriptBlock {
         }
         'drippulse;completions' {
             [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'API origin, without the /api/v1 prefix')
-            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory that holds the ledger (ledger.sqlite3) and rejects files')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory for the ledger (ledger.sqlite3) and rejects files')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: human text on stderr, or JSON on stdout')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for each API response before giving up on it')
             [CompletionResult]::new('--sandbox', '--sandbox', [CompletionResultType]::ParameterName, 'Run against the built-in sandbox instead of a real server')
@@ -163,7 +163,7 @@ Register-ArgumentCompleter -Native -CommandName 'drippulse' -ScriptBlock {
         }
         'drippulse;man' {
             [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'API origin, without the /api/v1 prefix')
-            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory that holds the ledger (ledger.sqlite3) and rejects files')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory for the ledger (ledger.sqlite3) and rejects files')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: human text on stderr, or JSON on stdout')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for each API response before giving up on it')
             [CompletionResult]::new('--sandbox', '--sandbox', [CompletionResultType]::ParameterName, 'Run against the built-in sandbox instead of a real server')

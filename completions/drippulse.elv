@@ -19,7 +19,7 @@ set edit:completion:arg-completer[drippulse] = {|@words|
     var completions = [
         &'drippulse'= {
             cand --api-url 'API origin, without the /api/v1 prefix'
-            cand --data-dir 'Directory that holds the ledger (ledger.sqlite3) and rejects files'
+            cand --data-dir 'Directory for the ledger (ledger.sqlite3) and rejects files'
             cand --output 'Output format: human text on stderr, or JSON on stdout'
             cand --timeout 'Seconds to wait for each API response before giving up on it'
             cand --sandbox 'Run against the built-in sandbox instead of a real server'
@@ -52,9 +52,9 @@ set edit:completion:arg-completer[drippulse] = {|@words|
             cand --field 'Extra field of the contact given with --email. Repeatable'
             cand --batch-size 'Contacts per bulk-enroll call'
             cand --concurrency 'Bulk-enroll calls in flight at once'
-            cand --rejects 'Where to write rejected rows; by default a new file under <data-dir>/rejects/ named after the run'
+            cand --rejects 'File for rejected rows and duplicates; by default a new file under <data-dir>/rejects/ named after the workflow and the start time'
             cand --api-url 'API origin, without the /api/v1 prefix'
-            cand --data-dir 'Directory that holds the ledger (ledger.sqlite3) and rejects files'
+            cand --data-dir 'Directory for the ledger (ledger.sqlite3) and rejects files'
             cand --output 'Output format: human text on stderr, or JSON on stdout'
             cand --timeout 'Seconds to wait for each API response before giving up on it'
             cand --dry-run 'Read, validate and check the ledger, then report what would be sent. Sends nothing and writes nothing to the ledger'
@@ -73,7 +73,7 @@ set edit:completion:arg-completer[drippulse] = {|@words|
             cand -w 'Workflow whose enrollments to list'
             cand --workflow 'Workflow whose enrollments to list'
             cand --api-url 'API origin, without the /api/v1 prefix'
-            cand --data-dir 'Directory that holds the ledger (ledger.sqlite3) and rejects files'
+            cand --data-dir 'Directory for the ledger (ledger.sqlite3) and rejects files'
             cand --output 'Output format: human text on stderr, or JSON on stdout'
             cand --timeout 'Seconds to wait for each API response before giving up on it'
             cand --sandbox 'Run against the built-in sandbox instead of a real server'
@@ -89,7 +89,7 @@ set edit:completion:arg-completer[drippulse] = {|@words|
         }
         &'drippulse;sandbox'= {
             cand --api-url 'API origin, without the /api/v1 prefix'
-            cand --data-dir 'Directory that holds the ledger (ledger.sqlite3) and rejects files'
+            cand --data-dir 'Directory for the ledger (ledger.sqlite3) and rejects files'
             cand --output 'Output format: human text on stderr, or JSON on stdout'
             cand --timeout 'Seconds to wait for each API response before giving up on it'
             cand --sandbox 'Run against the built-in sandbox instead of a real server'
@@ -111,7 +111,7 @@ set edit:completion:arg-completer[drippulse] = {|@words|
             cand --rate-limit 'Requests per second allowed before answering 429 with Retry-After; 0 turns the limit off'
             cand --max-batch 'Maximum number of contacts in one bulk-enroll request. Larger requests get 413 and create nothing'
             cand --api-url 'API origin, without the /api/v1 prefix'
-            cand --data-dir 'Directory that holds the ledger (ledger.sqlite3) and rejects files'
+            cand --data-dir 'Directory for the ledger (ledger.sqlite3) and rejects files'
             cand --output 'Output format: human text on stderr, or JSON on stdout'
             cand --timeout 'Seconds to wait for each API response before giving up on it'
             cand --sandbox 'Run against the built-in sandbox instead of a real server'
@@ -135,7 +135,7 @@ set edit:completion:arg-completer[drippulse] = {|@words|
         }
         &'drippulse;completions'= {
             cand --api-url 'API origin, without the /api/v1 prefix'
-            cand --data-dir 'Directory that holds the ledger (ledger.sqlite3) and rejects files'
+            cand --data-dir 'Directory for the ledger (ledger.sqlite3) and rejects files'
             cand --output 'Output format: human text on stderr, or JSON on stdout'
             cand --timeout 'Seconds to wait for each API response before giving up on it'
             cand --sandbox 'Run against the built-in sandbox instead of a real server'
@@ -151,7 +151,7 @@ set edit:completion:arg-completer[drippulse] = {|@words|
         }
         &'drippulse;man'= {
             cand --api-url 'API origin, without the /api/v1 prefix'
-            cand --data-dir 'Directory that holds the ledger (ledger.sqlite3) and rejects files'
+            cand --data-dir 'Directory for the ledger (ledger.sqlite3) and rejects files'
             cand --output 'Output format: human text on stderr, or JSON on stdout'
             cand --timeout 'Seconds to wait for each API response before giving up on it'
             cand --sandbox 'Run against the built-in sandbox instead of a real server'

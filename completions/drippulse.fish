@@ -25,7 +25,7 @@ function __fish_drippulse_using_subcommand
 end
 
 complete -c drippulse -n "__fish_drippulse_needs_command" -l api-url -d 'API origin, without the /api/v1 prefix' -r
-complete -c drippulse -n "__fish_drippulse_needs_command" -l data-dir -d 'Directory that holds the ledger (ledger.sqlite3) and rejects files' -r -F
+complete -c drippulse -n "__fish_drippulse_needs_command" -l data-dir -d 'Directory for the ledger (ledger.sqlite3) and rejects files' -r -F
 complete -c drippulse -n "__fish_drippulse_needs_command" -l output -d 'Output format: human text on stderr, or JSON on stdout' -r -f -a "human\t'Tables and summaries for people, on stderr (data on stdout)'
 json\t'One JSON document on stdout, nothing else there'"
 complete -c drippulse -n "__fish_drippulse_needs_command" -l timeout -d 'Seconds to wait for each API response before giving up on it' -r
@@ -54,9 +54,9 @@ complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l last-name
 complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l field -d 'Extra field of the contact given with --email. Repeatable' -r
 complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l batch-size -d 'Contacts per bulk-enroll call' -r
 complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l concurrency -d 'Bulk-enroll calls in flight at once' -r
-complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l rejects -d 'Where to write rejected rows; by default a new file under <data-dir>/rejects/ named after the run' -r -F
+complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l rejects -d 'File for rejected rows and duplicates; by default a new file under <data-dir>/rejects/ named after the workflow and the start time' -r -F
 complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l api-url -d 'API origin, without the /api/v1 prefix' -r
-complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l data-dir -d 'Directory that holds the ledger (ledger.sqlite3) and rejects files' -r -F
+complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l data-dir -d 'Directory for the ledger (ledger.sqlite3) and rejects files' -r -F
 complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l output -d 'Output format: human text on stderr, or JSON on stdout' -r -f -a "human\t'Tables and summaries for people, on stderr (data on stdout)'
 json\t'One JSON document on stdout, nothing else there'"
 complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l timeout -d 'Seconds to wait for each API response before giving up on it' -r
@@ -69,7 +69,7 @@ complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -s h -l help
 complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -s V -l version -d 'Print version'
 complete -c drippulse -n "__fish_drippulse_using_subcommand list" -s w -l workflow -d 'Workflow whose enrollments to list' -r
 complete -c drippulse -n "__fish_drippulse_using_subcommand list" -l api-url -d 'API origin, without the /api/v1 prefix' -r
-complete -c drippulse -n "__fish_drippulse_using_subcommand list" -l data-dir -d 'Directory that holds the ledger (ledger.sqlite3) and rejects files' -r -F
+complete -c drippulse -n "__fish_drippulse_using_subcommand list" -l data-dir -d 'Directory for the ledger (ledger.sqlite3) and rejects files' -r -F
 complete -c drippulse -n "__fish_drippulse_using_subcommand list" -l output -d 'Output format: human text on stderr, or JSON on stdout' -r -f -a "human\t'Tables and summaries for people, on stderr (data on stdout)'
 json\t'One JSON document on stdout, nothing else there'"
 complete -c drippulse -n "__fish_drippulse_using_subcommand list" -l timeout -d 'Seconds to wait for each API response before giving up on it' -r
@@ -80,7 +80,7 @@ complete -c drippulse -n "__fish_drippulse_using_subcommand list" -l no-progress
 complete -c drippulse -n "__fish_drippulse_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c drippulse -n "__fish_drippulse_using_subcommand list" -s V -l version -d 'Print version'
 complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l api-url -d 'API origin, without the /api/v1 prefix' -r
-complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l data-dir -d 'Directory that holds the ledger (ledger.sqlite3) and rejects files' -r -F
+complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l data-dir -d 'Directory for the ledger (ledger.sqlite3) and rejects files' -r -F
 complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l output -d 'Output format: human text on stderr, or JSON on stdout' -r -f -a "human\t'Tables and summaries for people, on stderr (data on stdout)'
 json\t'One JSON document on stdout, nothing else there'"
 complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l timeout -d 'Seconds to wait for each API response before giving up on it' -r
@@ -97,7 +97,7 @@ complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and __fish_
 complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l rate-limit -d 'Requests per second allowed before answering 429 with Retry-After; 0 turns the limit off' -r
 complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l max-batch -d 'Maximum number of contacts in one bulk-enroll request. Larger requests get 413 and create nothing' -r
 complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l api-url -d 'API origin, without the /api/v1 prefix' -r
-complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l data-dir -d 'Directory that holds the ledger (ledger.sqlite3) and rejects files' -r -F
+complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l data-dir -d 'Directory for the ledger (ledger.sqlite3) and rejects files' -r -F
 complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l output -d 'Output format: human text on stderr, or JSON on stdout' -r -f -a "human\t'Tables and summaries for people, on stderr (data on stdout)'
 json\t'One JSON document on stdout, nothing else there'"
 complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l timeout -d 'Seconds to wait for each API response before giving up on it' -r
@@ -110,7 +110,7 @@ complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and __fish_
 complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and __fish_seen_subcommand_from help" -f -a "serve" -d 'Serve the emulated API until interrupted'
 complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c drippulse -n "__fish_drippulse_using_subcommand completions" -l api-url -d 'API origin, without the /api/v1 prefix' -r
-complete -c drippulse -n "__fish_drippulse_using_subcommand completions" -l data-dir -d 'Directory that holds the ledger (ledger.sqlite3) and rejects files' -r -F
+complete -c drippulse -n "__fish_drippulse_using_subcommand completions" -l data-dir -d 'Directory for the ledger (ledger.sqlite3) and rejects files' -r -F
 complete -c drippulse -n "__fish_drippulse_using_subcommand completions" -l output -d 'Output format: human text on stderr, or JSON on stdout' -r -f -a "human\t'Tables and summaries for people, on stderr (data on stdout)'
 json\t'One JSON document on stdout, nothing else there'"
 complete -c drippulse -n "__fish_drippulse_using_subcommand completions" -l timeout -d 'Seconds to wait for each API response before giving up on it' -r
@@ -121,7 +121,7 @@ complete -c drippulse -n "__fish_drippulse_using_subcommand completions" -l no-p
 complete -c drippulse -n "__fish_drippulse_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c drippulse -n "__fish_drippulse_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c drippulse -n "__fish_drippulse_using_subcommand man" -l api-url -d 'API origin, without the /api/v1 prefix' -r
-complete -c drippulse -n "__fish_drippulse_using_subcommand man" -l data-dir -d 'Directory that holds the ledger (ledger.sqlite3) and rejects files' -r -F
+complete -c drippulse -n "__fish_drippulse_using_subcommand man" -l data-dir -d 'Directory for the ledger (ledger.sqlite3) and rejects files' -r -F
 complete -c drippulse -n "__fish_drippulse_using_subcommand man" -l output -d 'Output format: human text on stderr, or JSON on stdout' -r -f -a "human\t'Tables and summaries for people, on stderr (data on stdout)'
 json\t'One JSON document on stdout, nothing else there'"
 complete -c drippulse -n "__fish_drippulse_using_subcommand man" -l timeout -d 'Seconds to wait for each API response before giving up on it' -r

@@ -40,8 +40,9 @@ Try it without an account:
 ///
 /// drippulse reads contacts from CSV, JSON or NDJSON, validates them, checks
 /// a local SQLite ledger for contacts already sent, and sends the rest in
-/// batched bulk-enroll calls. Reruns, crashes and overlapping runs never
-/// enroll anyone twice.
+/// batched bulk-enroll calls. A rerun skips contacts already enrolled, two
+/// overlapping runs cannot both send one contact, and a contact whose
+/// outcome is unknown is never resent blindly.
 #[derive(Debug, Parser)]
 #[command(name = "drippulse", version, after_long_help = AFTER_HELP)]
 #[command(propagate_version = true, max_term_width = 100)]
@@ -69,7 +70,7 @@ pub struct GlobalArgs {
     )]
     pub api_url: String,
 
-    /// Directory that holds the ledger (ledger.sqlite3) and rejects files.
+    /// Directory for the ledger (ledger.sqlite3) and rejects files.
     ///
     /// Defaults to the platform data directory, e.g. ~/.local/share/drippulse.
     #[arg(long, global = true, value_name = "DIR", env = "DRIPPULSE_DATA_DIR")]
@@ -189,8 +190,8 @@ pub struct EnrollArgs {
           value_parser = clap::value_parser!(u32).range(1..=64))]
     pub concurrency: u32,
 
-    /// Where to write rejected rows; by default a new file under
-    /// <data-dir>/rejects/ named after the run.
+    /// File for rejected rows and duplicates; by default a new file under
+    /// <data-dir>/rejects/ named after the workflow and the start time.
     #[arg(long, value_name = "FILE")]
     pub rejects: Option<PathBuf>,
 

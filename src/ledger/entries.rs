@@ -54,8 +54,8 @@ pub struct PlannedContact {
     pub lead_ref: Option<String>,
     /// The contact object as JSON text, exactly as it will be sent.
     pub contact_json: String,
-    /// Where the contact was read (input name and line), for reports; not
-    /// stored in the ledger.
+    /// The input name and line the contact was read from, for reports. It
+    /// is not stored in the ledger.
     pub source: String,
     pub line: u64,
 }

@@ -20,7 +20,7 @@ const CONNECT_ATTEMPTS: u32 = 4;
 /// cron is the outer retry loop.
 const THROTTLE_ATTEMPTS: u32 = 20;
 
-/// What happened to one contact of a batch.
+/// The outcome for one contact of a batch.
 #[derive(Debug, Clone)]
 pub enum ContactOutcome {
     /// Enrolled, with the server's enrollment id.
