@@ -10,13 +10,39 @@ pub enum ExitStatus {
     Failure = 1,
     /// The command line was invalid (clap's own code).
     Usage = 2,
-    /// The command finished, but some contacts were refused by the API or
-    /// their outcome is unknown.
+    /// The command finished, but the API refused some contacts or some
+    /// could not be sent; they are in the rejects file or back in the queue.
     Incomplete = 3,
+    /// Some contacts' outcome is still unknown after reconciliation; they
+    /// are not resent until a later run can prove them absent.
+    Unknown = 4,
+    /// Another run holds the ledger lock.
+    Locked = 5,
+    /// Interrupted by SIGINT or SIGTERM (128 + SIGINT's number 2, as shells
+    /// report it).
+    Interrupted = 130,
 }
 
 impl ExitStatus {
     pub fn code(self) -> i32 {
         self as i32
     }
+}
+
+/// The run was interrupted by a signal; maps to exit code 130.
+#[derive(Debug, thiserror::Error)]
+#[error("interrupted: {0}")]
+pub struct Interrupted(pub String);
+
+/// The exit status for an error that stopped a command.
+pub fn status_for_error(error: &anyhow::Error) -> ExitStatus {
+    for cause in error.chain() {
+        if cause.is::<crate::ledger::LockHeld>() {
+            return ExitStatus::Locked;
+        }
+        if cause.is::<Interrupted>() {
+            return ExitStatus::Interrupted;
+        }
+    }
+    ExitStatus::Failure
 }

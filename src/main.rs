@@ -3,7 +3,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use drippulse::cli::Cli;
-use drippulse::exit::ExitStatus;
+use drippulse::exit::status_for_error;
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -21,7 +21,7 @@ fn main() -> ExitCode {
         Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("{}", drippulse::errors::render(&error));
-            ExitCode::from(ExitStatus::Failure.code() as u8)
+            ExitCode::from(status_for_error(&error).code() as u8)
         }
     }
 }

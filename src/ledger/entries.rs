@@ -21,6 +21,14 @@ pub enum EntryState {
     /// The request may or may not have created an enrollment. Never resent
     /// until a listing of the workflow shows it absent.
     Unknown,
+    /// Reconciliation found more than one enrollment for the contact, so a
+    /// person must decide which to keep. Never resent.
+    NeedsReview,
+    /// A DELETE for the enrollment is under way.
+    Deleting,
+    /// The enrollment was deleted. The entry stays as a tombstone so a later
+    /// run does not silently enroll the contact again.
+    Deleted,
 }
 
 impl EntryState {
@@ -31,6 +39,9 @@ impl EntryState {
             EntryState::Sent => "sent",
             EntryState::Rejected => "rejected",
             EntryState::Unknown => "unknown",
+            EntryState::NeedsReview => "needs_review",
+            EntryState::Deleting => "deleting",
+            EntryState::Deleted => "deleted",
         }
     }
 
@@ -41,6 +52,9 @@ impl EntryState {
             "sent" => EntryState::Sent,
             "rejected" => EntryState::Rejected,
             "unknown" => EntryState::Unknown,
+            "needs_review" => EntryState::NeedsReview,
+            "deleting" => EntryState::Deleting,
+            "deleted" => EntryState::Deleted,
             other => bail!("the ledger holds an entry in state {other:?}, which this drippulse does not know; upgrade drippulse"),
         })
     }
@@ -251,6 +265,22 @@ impl Ledger {
         }
         tx.finish()?;
         Ok(states)
+    }
+
+    /// Turns entries left `sending` into `unknown`. Call it only while
+    /// holding the ledger lock: then no live run owns a `sending` entry, so
+    /// each one belongs to a run that died between its claim and its
+    /// outcome, and its request may or may not have reached the server.
+    /// Returns how many entries changed.
+    pub fn recover_abandoned(&mut self, run_id: RunId) -> anyhow::Result<usize> {
+        let changed = self.conn.execute(
+            "UPDATE entries SET state = 'unknown', updated_at = ?2,
+                 detail = 'left sending by run ' || run_id
+                          || ', which ended without recording an outcome; found by run ' || ?1
+             WHERE state = 'sending'",
+            params![run_id.0, now_text()],
+        )?;
+        Ok(changed)
     }
 
     /// Returns the key name a workflow's entries use, if the ledger knows it.

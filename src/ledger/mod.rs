@@ -12,6 +12,8 @@
 //! refused, never rewritten, and a corrupt one is reported, never recreated.
 
 mod entries;
+mod lock;
+mod resolve;
 mod runs;
 
 use std::path::{Path, PathBuf};
@@ -21,10 +23,12 @@ use anyhow::{bail, Context};
 use rusqlite::{Connection, OpenFlags};
 
 pub use entries::{ClaimBatch, Claimed, EntryState, Held, PlannedContact};
+pub use lock::{LedgerLock, LockHeld, LOCK_FILE};
+pub use resolve::{Adoption, Resolution, UnknownEntry};
 pub use runs::{RunId, RunStart};
 
 /// The schema version this build writes.
-const SCHEMA_VERSION: i64 = 1;
+const SCHEMA_VERSION: i64 = 2;
 
 /// How long a writer waits for another process's transaction to finish.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -134,6 +138,10 @@ impl Ledger {
             tx.execute_batch(SCHEMA_V1)
                 .context("failed to create the ledger schema")?;
         }
+        if version < 2 {
+            tx.execute_batch(SCHEMA_V2)
+                .context("failed to migrate the ledger schema to version 2")?;
+        }
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         tx.commit()?;
         Ok(())
@@ -201,6 +209,41 @@ CREATE TABLE entries (
     updated_at     TEXT NOT NULL,
     UNIQUE (workflow_id, key)
 );
+";
+
+/// Version 2: an append-only event log of every state change, written by
+/// triggers so no code path can change a state without a record, and a
+/// flag for entries adopted from the server instead of sent by drippulse.
+/// Rows of version 1 keep their states; they get one `migrated` event each.
+const SCHEMA_V2: &str = "
+ALTER TABLE entries ADD COLUMN adopted INTEGER NOT NULL DEFAULT 0;
+
+CREATE TABLE events (
+    id          INTEGER PRIMARY KEY,
+    entry_id    INTEGER NOT NULL,
+    from_state  TEXT,            -- NULL when the entry was created
+    to_state    TEXT NOT NULL,
+    run_id      INTEGER,
+    at          TEXT NOT NULL,
+    detail      TEXT
+);
+CREATE INDEX events_entry ON events (entry_id);
+
+CREATE TRIGGER entries_created AFTER INSERT ON entries
+BEGIN
+    INSERT INTO events (entry_id, from_state, to_state, run_id, at, detail)
+    VALUES (new.id, NULL, new.state, new.run_id, new.updated_at, new.detail);
+END;
+
+CREATE TRIGGER entries_state_changed AFTER UPDATE OF state ON entries
+WHEN old.state IS NOT new.state
+BEGIN
+    INSERT INTO events (entry_id, from_state, to_state, run_id, at, detail)
+    VALUES (new.id, old.state, new.state, new.run_id, new.updated_at, new.detail);
+END;
+
+INSERT INTO events (entry_id, from_state, to_state, run_id, at, detail)
+SELECT id, NULL, state, run_id, updated_at, 'migrated from schema version 1' FROM entries;
 ";
 
 /// The current time as RFC 3339 UTC text with second precision.

@@ -210,8 +210,7 @@ fn dry_run_report(
         for state in states {
             match state {
                 None | Some(EntryState::Planned | EntryState::Rejected) => counts.sent += 1,
-                Some(EntryState::Sent) => counts.already_enrolled += 1,
-                Some(EntryState::Sending | EntryState::Unknown) => counts.unknown += 1,
+                Some(state) => counts.count_held(state),
             }
         }
     }
@@ -375,16 +374,10 @@ impl Sender<'_> {
                     &mut next,
                 )?;
                 for held in &claim.held {
+                    self.counts.count_held(held.state);
                     match held.state {
-                        EntryState::Sent => {
-                            self.counts.already_enrolled += 1;
-                            self.progress.skipped += 1;
-                        }
-                        _ => {
-                            self.counts.unknown += 1;
-                            self.counts.held_unknown += 1;
-                            self.progress.unknown += 1;
-                        }
+                        EntryState::Sent => self.progress.skipped += 1,
+                        _ => self.progress.unknown += 1,
                     }
                     self.progress.processed += 1;
                 }

@@ -6,7 +6,7 @@ use serde_json::{json, Map, Value};
 use std::path::Path;
 
 use super::prepare::InputCounts;
-use crate::ledger::RunId;
+use crate::ledger::{EntryState, RunId};
 use crate::output::Printer;
 
 /// Counts of the second pass, in contacts.
@@ -21,8 +21,29 @@ pub struct RunCounts {
     pub unknown: u64,
     /// The part of `unknown` left by an earlier run.
     pub held_unknown: u64,
+    /// Held back because reconciliation found several enrollments.
+    pub needs_review: u64,
+    /// Held back because their enrollment was deleted.
+    pub deleted: u64,
     /// Bulk-enroll requests made.
     pub requests: u64,
+}
+
+impl RunCounts {
+    /// Counts a contact the ledger holds in a state that forbids sending it.
+    pub fn count_held(&mut self, state: EntryState) {
+        match state {
+            EntryState::Sent => self.already_enrolled += 1,
+            EntryState::NeedsReview => self.needs_review += 1,
+            EntryState::Deleting | EntryState::Deleted => self.deleted += 1,
+            EntryState::Sending | EntryState::Unknown => {
+                self.unknown += 1;
+                self.held_unknown += 1;
+            }
+            // Claimable states are never held.
+            EntryState::Planned | EntryState::Rejected => {}
+        }
+    }
 }
 
 pub struct Summary {
@@ -61,6 +82,8 @@ impl Summary {
         }
         value.insert("failed".into(), json!(counts.failed));
         value.insert("unknown".into(), json!(counts.unknown));
+        value.insert("needs_review".into(), json!(counts.needs_review));
+        value.insert("held_deleted".into(), json!(counts.deleted));
         value.insert("rejects_path".into(), rejects_path.unwrap_or(Value::Null));
         value.insert("blank_lines".into(), json!(input.blank));
         value.insert(
