@@ -117,6 +117,7 @@ Register-ArgumentCompleter -Native -CommandName 'drippulse' -ScriptBlock {
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'SQLite file that keeps the sandbox''s state between restarts; by default the state lives in memory')
             [CompletionResult]::new('--rate-limit', '--rate-limit', [CompletionResultType]::ParameterName, 'Requests per second allowed before answering 429 with Retry-After; 0 turns the limit off')
             [CompletionResult]::new('--max-batch', '--max-batch', [CompletionResultType]::ParameterName, 'Maximum number of contacts in one bulk-enroll request. Larger requests get 413 and create nothing')
+            [CompletionResult]::new('--fault', '--fault', [CompletionResultType]::ParameterName, 'Fault to inject on purpose, as NAME=VALUE. Repeat it or separate entries with commas')
             [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'API origin, without the /api/v1 prefix')
             [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory for the ledger (ledger.sqlite3) and rejects files')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: human text on stderr, or JSON on stdout')

@@ -468,7 +468,7 @@ _drippulse() {
             return 0
             ;;
         drippulse__subcmd__sandbox__subcmd__serve)
-            opts="-q -v -h -V --addr --state --rate-limit --max-batch --api-url --data-dir --sandbox --output --quiet --verbose --no-progress --timeout --help --version"
+            opts="-q -v -h -V --addr --state --rate-limit --max-batch --fault --api-url --data-dir --sandbox --output --quiet --verbose --no-progress --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -487,6 +487,10 @@ _drippulse() {
                     return 0
                     ;;
                 --max-batch)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fault)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -110,6 +110,7 @@ set edit:completion:arg-completer[drippulse] = {|@words|
             cand --state 'SQLite file that keeps the sandbox''s state between restarts; by default the state lives in memory'
             cand --rate-limit 'Requests per second allowed before answering 429 with Retry-After; 0 turns the limit off'
             cand --max-batch 'Maximum number of contacts in one bulk-enroll request. Larger requests get 413 and create nothing'
+            cand --fault 'Fault to inject on purpose, as NAME=VALUE. Repeat it or separate entries with commas'
             cand --api-url 'API origin, without the /api/v1 prefix'
             cand --data-dir 'Directory for the ledger (ledger.sqlite3) and rejects files'
             cand --output 'Output format: human text on stderr, or JSON on stdout'

@@ -269,6 +269,27 @@ pub struct SandboxServeArgs {
         value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..)
     )]
     pub max_batch: usize,
+
+    /// Fault to inject on purpose, as NAME=VALUE. Repeat it or separate
+    /// entries with commas.
+    ///
+    /// Each of error-before-commit, error-after-commit, drop-after-commit,
+    /// hang-after-commit, legacy-created-count-zero, rate-limit and
+    /// rate-limit-no-header takes the probability (0 to 1) that one
+    /// bulk-enroll call meets it. A call meets at most one of them, so their
+    /// probabilities must add up to at most 1. latency-ms delays every
+    /// bulk-enroll reply and list-lag-ms hides new enrollments from the list
+    /// for that many milliseconds. seed=N makes the random choices
+    /// reproducible.
+    ///
+    /// Example: --fault drop-after-commit=0.1 --fault seed=7
+    #[arg(
+        long = "fault",
+        value_name = "NAME=VALUE",
+        env = "DRIPPULSE_SANDBOX_FAULTS",
+        value_delimiter = ','
+    )]
+    pub faults: Vec<String>,
 }
 
 /// Print a shell completion script to stdout.

@@ -5,7 +5,7 @@ use std::io::Write;
 use anyhow::Context;
 
 use crate::cli::SandboxServeArgs;
-use crate::sandbox::{self, SandboxConfig};
+use crate::sandbox::{self, parse_faults, SandboxConfig};
 
 /// Runs the standalone sandbox until SIGINT or SIGTERM.
 ///
@@ -13,10 +13,13 @@ use crate::sandbox::{self, SandboxConfig};
 /// `listening on http://HOST:PORT` as the first line of stdout, so a script
 /// that reads that line can connect right away.
 pub fn serve(args: &SandboxServeArgs) -> anyhow::Result<()> {
+    let faults = parse_faults(&args.faults.join(","))
+        .context("failed to read the faults from --fault or DRIPPULSE_SANDBOX_FAULTS")?;
     let config = SandboxConfig {
         state: args.state.clone(),
         rate_limit: Some(args.rate_limit),
         max_batch: args.max_batch,
+        faults,
     };
     let router = sandbox::build_router(&config)?;
 

@@ -1,5 +1,5 @@
-//! The state shared by every request handler: storage, counters and the
-//! rate limiter.
+//! The state shared by every request handler: storage, counters, the rate
+//! limiter and the fault switches.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -7,6 +7,7 @@ use std::sync::Arc;
 use serde_json::{json, Value};
 
 use super::error::ApiError;
+use super::faults::{FaultCounts, FaultInjector};
 use super::rate_limit::RateLimiter;
 use super::state::Store;
 
@@ -19,6 +20,7 @@ pub struct AppState {
     pub rate_limiter: Option<RateLimiter>,
     /// Maximum number of contacts in one bulk-enroll request.
     pub max_batch: usize,
+    pub faults: FaultInjector,
 }
 
 impl AppState {
@@ -58,8 +60,13 @@ pub struct Stats {
     pub agent_executions: AtomicU64,
     /// Requests rejected with 401.
     pub unauthorized: AtomicU64,
-    /// Requests rejected with 429 by the rate limiter.
+    /// Requests rejected with 429 by the rate limiter. Injected 429s are
+    /// counted in `faults_injected` only.
     pub rate_limited: AtomicU64,
+    /// Faults injected, by name. `latency-ms` counts delayed replies and
+    /// `list-lag-ms` counts list replies that left out at least one
+    /// enrollment.
+    pub faults_injected: FaultCounts,
 }
 
 impl Stats {
@@ -82,6 +89,7 @@ impl Stats {
             "agent_executions": read(&self.agent_executions),
             "unauthorized": read(&self.unauthorized),
             "rate_limited": read(&self.rate_limited),
+            "faults_injected": self.faults_injected.to_json(),
         })
     }
 }

@@ -3,12 +3,14 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::{Extension, Json};
 use serde_json::{json, Map, Value};
 
 use super::app::{SharedState, Stats};
 use super::error::{ApiError, FieldError};
 use super::extract::{ApiPath, JsonBody, QueryParams};
+use super::faults::{Fault, HANG_LIMIT};
+use super::server::ConnectionCloser;
 use super::state::EnrollmentFilter;
 
 /// `POST /api/v1/workflows/{workflow_id}/enrollments/bulk`.
@@ -16,18 +18,132 @@ use super::state::EnrollmentFilter;
 /// Like DripPulse, the route is not idempotent: every call creates one new
 /// enrollment per contact, even for contacts already enrolled. The request
 /// is handled in three separate steps (check the request, commit the rows,
-/// build the reply), so that faults can be injected between them.
+/// build the reply), and the fault drawn for the call applies between them.
+/// `latency-ms` delays every outcome, including a closed connection.
 pub async fn bulk_enroll(
     State(state): State<SharedState>,
+    connection: Option<Extension<ConnectionCloser>>,
     ApiPath(workflow_id): ApiPath<String>,
     body: Result<JsonBody, ApiError>,
-) -> Result<Response, ApiError> {
+) -> Response {
     Stats::increment(&state.stats.bulk_enroll_calls);
+    let fault = state.faults.draw();
+
+    let outcome = match enroll(&state, workflow_id, body, fault).await {
+        Ok(outcome) => outcome,
+        Err(error) => Outcome::Reply(error.into_response()),
+    };
+
+    let latency = state.faults.faults().latency();
+    if !latency.is_zero() {
+        state.stats.faults_injected.increment(Fault::Latency);
+        tokio::time::sleep(latency).await;
+    }
+
+    let connection = connection.map(|Extension(closer)| closer);
+    match outcome {
+        Outcome::Reply(response) => response,
+        Outcome::Close => close_without_reply(connection).await,
+        Outcome::Hang => {
+            tokio::time::sleep(HANG_LIMIT).await;
+            close_without_reply(connection).await
+        }
+    }
+}
+
+/// The end of a bulk-enroll call: a reply, or a connection closed without one.
+enum Outcome {
+    Reply(Response),
+    /// Close the connection without any response.
+    Close,
+    /// Hold the connection without a reply, then close it.
+    Hang,
+}
+
+/// Checks the request, commits its rows and builds the reply, injecting
+/// `fault` at its step. A rate-limit fault applies before the checks, as a
+/// real rate limiter would, and every other fault only to a request that
+/// passes them. The fault is counted only when it was injected.
+async fn enroll(
+    state: &SharedState,
+    workflow_id: String,
+    body: Result<JsonBody, ApiError>,
+    fault: Option<Fault>,
+) -> Result<Outcome, ApiError> {
+    let injected = |fault: Fault| state.stats.faults_injected.increment(fault);
+
+    match fault {
+        Some(Fault::RateLimit) => {
+            injected(Fault::RateLimit);
+            return Err(ApiError::rate_limited());
+        }
+        Some(Fault::RateLimitNoHeader) => {
+            injected(Fault::RateLimitNoHeader);
+            return Err(ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate limit exceeded",
+            ));
+        }
+        _ => {}
+    }
 
     let JsonBody(body) = body?;
     let contacts = parse_bulk_request(body, state.max_batch)?;
-    let ids = commit_enrollments(&state, workflow_id, contacts).await?;
-    Ok(bulk_reply(ids))
+
+    if fault == Some(Fault::ErrorBeforeCommit) {
+        injected(Fault::ErrorBeforeCommit);
+        return Err(injected_server_error(Fault::ErrorBeforeCommit));
+    }
+
+    let ids = commit_enrollments(state, workflow_id, contacts).await?;
+
+    let Some(fault) = fault else {
+        return Ok(Outcome::Reply(bulk_reply(ids)));
+    };
+    injected(fault);
+    let outcome = match fault {
+        Fault::ErrorAfterCommit => Outcome::Reply(injected_server_error(fault).into_response()),
+        Fault::DropAfterCommit => Outcome::Close,
+        Fault::HangAfterCommit => Outcome::Hang,
+        Fault::LegacyCreatedCountZero => Outcome::Reply(legacy_bulk_reply()),
+        _ => Outcome::Reply(bulk_reply(ids)),
+    };
+    Ok(outcome)
+}
+
+/// Returns a 500 whose message names the fault, so a user reading a log
+/// can tell an injected failure from a real one.
+fn injected_server_error(fault: Fault) -> ApiError {
+    ApiError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        format!("internal error: injected by sandbox fault {}", fault.name()),
+    )
+}
+
+/// Closes the request's connection without sending anything, then waits
+/// for the connection's task to drop this future. A request that did not
+/// come through the sandbox's own server has no connection to close and
+/// gets a 500 in its place.
+async fn close_without_reply(connection: Option<ConnectionCloser>) -> Response {
+    let Some(connection) = connection else {
+        tracing::error!("sandbox fault cannot close a connection that the sandbox does not serve");
+        return ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal error: the sandbox could not close this connection for a fault",
+        )
+        .into_response();
+    };
+
+    connection.close();
+    // The task drops this future right away, so the sleep only bounds how
+    // long it could wait if that ever failed.
+    tokio::time::sleep(HANG_LIMIT).await;
+    tracing::error!("sandbox connection stayed open after a fault closed it");
+    ApiError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal error: the sandbox could not close this connection for a fault",
+    )
+    .into_response()
 }
 
 /// Checks a bulk-enroll body and returns its contacts.
@@ -138,9 +254,20 @@ fn bulk_reply(ids: Vec<String>) -> Response {
     (StatusCode::CREATED, Json(body)).into_response()
 }
 
+/// Returns the reply of the legacy defect: 201 with `created_count: 0` and
+/// an empty `enrollment_ids`, although every row was created. The ids are
+/// left out too, so a client cannot recover them from the reply and must
+/// treat the batch's outcome as unknown.
+fn legacy_bulk_reply() -> Response {
+    let body = json!({ "created_count": 0, "enrollment_ids": [] });
+    (StatusCode::CREATED, Json(body)).into_response()
+}
+
 /// `GET /api/v1/workflows/{workflow_id}/enrollments`, with `page`,
 /// `per_page`, `email` and `status` query parameters. `total_count` counts
-/// every enrollment that matches the filters, not only the page's.
+/// every enrollment that matches the filters, not only the page's. The
+/// `list-lag-ms` fault leaves out enrollments newer than its lag, from the
+/// page and from `total_count` alike, but not from `show`.
 pub async fn list(
     State(state): State<SharedState>,
     ApiPath(workflow_id): ApiPath<String>,
@@ -150,11 +277,15 @@ pub async fn list(
     let filter = EnrollmentFilter {
         email: params.get("email").map(str::to_owned),
         status: params.get("status").map(str::to_owned),
+        hide_newer_than: Some(state.faults.faults().list_lag()).filter(|lag| !lag.is_zero()),
     };
 
     let listing = state
         .with_store(move |store| store.list_enrollments(&workflow_id, &filter, page))
         .await?;
+    if listing.hidden_count > 0 {
+        state.stats.faults_injected.increment(Fault::ListLag);
+    }
 
     let body = json!({ "enrollments": listing.items, "total_count": listing.total_count });
     Ok(Json(body).into_response())

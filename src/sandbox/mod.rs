@@ -5,16 +5,19 @@
 //! and agent execute with its execution list, following the assumptions
 //! this project makes where DripPulse's documentation is silent. Its state
 //! lives in SQLite, in memory or in a file that several processes may share.
-//! `GET /_sandbox/stats` returns this process's request counters.
+//! `GET /_sandbox/stats` returns this process's request counters. Fault
+//! switches ([`Faults`]) make bulk enroll and the list fail on purpose.
 
 mod agents;
 mod app;
 mod enrollments;
 mod error;
 mod extract;
+mod faults;
 mod middleware;
 mod rate_limit;
 mod routes;
+mod server;
 mod state;
 
 use std::future::Future;
@@ -29,6 +32,8 @@ use axum::Router;
 use tokio::sync::oneshot;
 
 use app::{AppState, Stats};
+use faults::FaultInjector;
+pub use faults::{parse_faults, Faults};
 use rate_limit::RateLimiter;
 use state::Store;
 
@@ -48,6 +53,8 @@ pub struct SandboxConfig {
     /// Maximum number of contacts in one bulk-enroll request. A larger
     /// request gets a 413 and creates nothing.
     pub max_batch: usize,
+    /// Failures to inject on purpose. The default injects none.
+    pub faults: Faults,
 }
 
 impl Default for SandboxConfig {
@@ -56,6 +63,7 @@ impl Default for SandboxConfig {
             state: None,
             rate_limit: None,
             max_batch: DEFAULT_MAX_BATCH,
+            faults: Faults::default(),
         }
     }
 }
@@ -125,8 +133,9 @@ impl Sandbox {
 }
 
 impl Drop for Sandbox {
-    /// Stops serving without waiting for open connections, then waits for
-    /// the thread, so the state file is closed when `drop` returns.
+    /// Stops serving without waiting for open connections, including those
+    /// held by the `hang-after-commit` fault, then waits for the thread, so
+    /// the state file is closed when `drop` returns.
     fn drop(&mut self) {
         if let Some(shutdown) = self.shutdown.take() {
             let _ = shutdown.send(());
@@ -190,6 +199,9 @@ pub async fn serve(listener: tokio::net::TcpListener, config: SandboxConfig) -> 
 /// Opens the state and builds the router, without serving it yet.
 pub(crate) fn build_router(config: &SandboxConfig) -> anyhow::Result<Router> {
     let store = Store::open(config.state.as_deref())?;
+    if !config.faults.is_empty() {
+        tracing::warn!(faults = %config.faults, "sandbox fault injection is on");
+    }
     let state = AppState {
         store: Arc::new(store),
         stats: Stats::default(),
@@ -198,6 +210,7 @@ pub(crate) fn build_router(config: &SandboxConfig) -> anyhow::Result<Router> {
             .filter(|&limit| limit > 0)
             .map(RateLimiter::new),
         max_batch: config.max_batch,
+        faults: FaultInjector::new(config.faults.clone()),
     };
     Ok(routes::router(Arc::new(state)))
 }
@@ -216,9 +229,7 @@ pub(crate) async fn serve_router(
     tracing::info!(%addr, "sandbox started");
 
     tokio::select! {
-        result = std::future::IntoFuture::into_future(axum::serve(listener, router)) => {
-            result.context("failed to serve sandbox requests")
-        }
+        never = server::accept_connections(listener, router) => match never {},
         () = stop => {
             tracing::info!(%addr, "sandbox stopped");
             Ok(())

@@ -11,7 +11,7 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use anyhow::{bail, Context};
-use chrono::{SecondsFormat, Utc};
+use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
 use rand::Rng;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde_json::{Map, Value};
@@ -68,6 +68,9 @@ pub struct EnrollmentFilter {
     /// Email address, compared case-insensitively.
     pub email: Option<String>,
     pub status: Option<String>,
+    /// Enrollments created less than this long ago are left out, as if the
+    /// list lagged behind the writes.
+    pub hide_newer_than: Option<Duration>,
 }
 
 /// One page of a list, 1-based.
@@ -92,6 +95,9 @@ impl Page {
 pub struct Listing {
     pub items: Vec<Value>,
     pub total_count: u64,
+    /// Matching items left out because they are newer than
+    /// [`EnrollmentFilter::hide_newer_than`]. It is 0 without that filter.
+    pub hidden_count: u64,
 }
 
 /// Outcome of a request to run an agent.
@@ -193,27 +199,46 @@ impl Store {
             .transaction()
             .context("failed to begin read transaction")?;
         let email_lower = filter.email.as_deref().map(str::to_lowercase);
+        let cutoff = filter.hide_newer_than.map(cutoff_before);
         let matches = "workflow_id = ?1
                        AND (?2 IS NULL OR email_lower = ?2)
                        AND (?3 IS NULL OR status = ?3)";
+        // `created_at` is RFC 3339 in UTC with a fixed width, so comparing
+        // the strings compares the times.
+        let visible = format!("{matches} AND (?4 IS NULL OR created_at <= ?4)");
 
         let total_count: i64 = conn
             .query_row(
-                &format!("SELECT COUNT(*) FROM enrollments WHERE {matches}"),
-                params![workflow_id, email_lower, filter.status],
+                &format!("SELECT COUNT(*) FROM enrollments WHERE {visible}"),
+                params![workflow_id, email_lower, filter.status, cutoff],
                 |row| row.get(0),
             )
             .context("failed to count enrollments")?;
 
+        let hidden_count: i64 = match cutoff {
+            None => 0,
+            Some(_) => {
+                let matching_count: i64 = conn
+                    .query_row(
+                        &format!("SELECT COUNT(*) FROM enrollments WHERE {matches}"),
+                        params![workflow_id, email_lower, filter.status],
+                        |row| row.get(0),
+                    )
+                    .context("failed to count enrollments")?;
+                matching_count - total_count
+            }
+        };
+
         let mut select = conn.prepare(&format!(
-            "SELECT {ENROLLMENT_COLUMNS} FROM enrollments WHERE {matches}
-             ORDER BY seq LIMIT ?4 OFFSET ?5"
+            "SELECT {ENROLLMENT_COLUMNS} FROM enrollments WHERE {visible}
+             ORDER BY seq LIMIT ?5 OFFSET ?6"
         ))?;
         let rows = select.query_map(
             params![
                 workflow_id,
                 email_lower,
                 filter.status,
+                cutoff,
                 page.limit(),
                 page.offset()
             ],
@@ -227,6 +252,7 @@ impl Store {
         Ok(Listing {
             items,
             total_count: u64::try_from(total_count).unwrap_or_default(),
+            hidden_count: u64::try_from(hidden_count).unwrap_or_default(),
         })
     }
 
@@ -348,6 +374,7 @@ impl Store {
         Ok(Listing {
             items,
             total_count: u64::try_from(total_count).unwrap_or_default(),
+            hidden_count: 0,
         })
     }
 
@@ -370,7 +397,21 @@ pub fn new_id(prefix: &str) -> String {
 
 /// Formats the current time as RFC 3339 in UTC with milliseconds.
 pub fn now_rfc3339() -> String {
-    Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
+    rfc3339(Utc::now())
+}
+
+fn rfc3339(time: DateTime<Utc>) -> String {
+    time.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// Returns the latest `created_at` that is at least `age` old. An age too
+/// large for the clock gives the earliest time, which leaves out every row.
+fn cutoff_before(age: Duration) -> String {
+    let cutoff = TimeDelta::from_std(age)
+        .ok()
+        .and_then(|age| Utc::now().checked_sub_signed(age))
+        .unwrap_or(DateTime::<Utc>::MIN_UTC);
+    rfc3339(cutoff)
 }
 
 fn open_file(path: &Path) -> anyhow::Result<Connection> {
