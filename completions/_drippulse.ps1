@@ -57,6 +57,8 @@ Register-ArgumentCompleter -Native -CommandName 'drippulse' -ScriptBlock {
             [CompletionResult]::new('--batch-size', '--batch-size', [CompletionResultType]::ParameterName, 'Contacts per bulk-enroll call')
             [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Bulk-enroll calls in flight at once')
             [CompletionResult]::new('--rejects', '--rejects', [CompletionResultType]::ParameterName, 'File for rejected rows and duplicates; by default a new file under <data-dir>/rejects/ named after the workflow and the start time')
+            [CompletionResult]::new('--lock-wait', '--lock-wait', [CompletionResultType]::ParameterName, 'Seconds to wait for another run that holds the ledger; by default a second run exits at once with code 5')
+            [CompletionResult]::new('--settle-secs', '--settle-secs', [CompletionResultType]::ParameterName, 'Seconds a contact whose outcome is unknown must have been absent from the server''s list before it is sent again; default 300, or 0 with --sandbox')
             [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'API origin, without the /api/v1 prefix')
             [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory for the ledger (ledger.sqlite3) and rejects files')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: human text on stderr, or JSON on stdout')

@@ -134,7 +134,7 @@ _drippulse() {
             return 0
             ;;
         drippulse__subcmd__enroll)
-            opts="-w -q -v -h -V --workflow --format --delimiter --map --key --email --first-name --last-name --field --batch-size --concurrency --rejects --dry-run --api-url --data-dir --sandbox --output --quiet --verbose --no-progress --timeout --help --version"
+            opts="-w -q -v -h -V --workflow --format --delimiter --map --key --email --first-name --last-name --field --batch-size --concurrency --rejects --dry-run --lock-wait --settle-secs --api-url --data-dir --sandbox --output --quiet --verbose --no-progress --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -189,6 +189,14 @@ _drippulse() {
                     return 0
                     ;;
                 --rejects)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lock-wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --settle-secs)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -53,6 +53,8 @@ set edit:completion:arg-completer[drippulse] = {|@words|
             cand --batch-size 'Contacts per bulk-enroll call'
             cand --concurrency 'Bulk-enroll calls in flight at once'
             cand --rejects 'File for rejected rows and duplicates; by default a new file under <data-dir>/rejects/ named after the workflow and the start time'
+            cand --lock-wait 'Seconds to wait for another run that holds the ledger; by default a second run exits at once with code 5'
+            cand --settle-secs 'Seconds a contact whose outcome is unknown must have been absent from the server''s list before it is sent again; default 300, or 0 with --sandbox'
             cand --api-url 'API origin, without the /api/v1 prefix'
             cand --data-dir 'Directory for the ledger (ledger.sqlite3) and rejects files'
             cand --output 'Output format: human text on stderr, or JSON on stdout'

@@ -55,6 +55,8 @@ complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l field -d 
 complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l batch-size -d 'Contacts per bulk-enroll call' -r
 complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l concurrency -d 'Bulk-enroll calls in flight at once' -r
 complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l rejects -d 'File for rejected rows and duplicates; by default a new file under <data-dir>/rejects/ named after the workflow and the start time' -r -F
+complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l lock-wait -d 'Seconds to wait for another run that holds the ledger; by default a second run exits at once with code 5' -r
+complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l settle-secs -d 'Seconds a contact whose outcome is unknown must have been absent from the server\'s list before it is sent again; default 300, or 0 with --sandbox' -r
 complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l api-url -d 'API origin, without the /api/v1 prefix' -r
 complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l data-dir -d 'Directory for the ledger (ledger.sqlite3) and rejects files' -r -F
 complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l output -d 'Output format: human text on stderr, or JSON on stdout' -r -f -a "human\t'Tables and summaries for people, on stderr (data on stdout)'

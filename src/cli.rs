@@ -23,7 +23,10 @@ Exit codes:
   0  every valid contact is enrolled, now or by an earlier run
   1  an error stopped the run (input, ledger, network, authentication)
   2  invalid command-line usage
-  3  some contacts were refused by the API, or their outcome is unknown";
+  3  some contacts were refused by the API or could not be sent; rerun later
+  4  some contacts' outcome is still unknown after reconciliation
+  5  another drippulse run is using the ledger (see --lock-wait)
+  130  interrupted; rerun the same command to resume";
 
 const AFTER_HELP: &str = "\
 Environment:
@@ -199,6 +202,17 @@ pub struct EnrollArgs {
     /// Sends nothing and writes nothing to the ledger.
     #[arg(long)]
     pub dry_run: bool,
+
+    /// Seconds to wait for another run that holds the ledger; by default a
+    /// second run exits at once with code 5.
+    #[arg(long, value_name = "SECS", default_value_t = 0)]
+    pub lock_wait: u64,
+
+    /// Seconds a contact whose outcome is unknown must have been absent
+    /// from the server's list before it is sent again; default 300, or 0
+    /// with --sandbox.
+    #[arg(long, value_name = "SECS")]
+    pub settle_secs: Option<u64>,
 }
 
 /// Contact file formats.

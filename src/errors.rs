@@ -19,6 +19,9 @@ pub fn render(error: &anyhow::Error) -> String {
 fn hints(error: &anyhow::Error) -> Vec<&'static str> {
     let mut hints = Vec::new();
     for cause in error.chain() {
+        if let Some(crate::api::ApiError::Unauthorized { .. }) = cause.downcast_ref() {
+            hints.push("check DRIPPULSE_API_KEY: it must be a current organization key (adcrm_live_... or adcrm_test_...) for this --api-url");
+        }
         if let Some(rusqlite::Error::SqliteFailure(failure, _)) =
             cause.downcast_ref::<rusqlite::Error>()
         {

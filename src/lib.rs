@@ -6,13 +6,16 @@
 pub mod api;
 pub mod cli;
 pub mod commands;
+pub mod crash;
 pub mod errors;
 pub mod exit;
 pub mod fsutil;
 pub mod input;
+pub mod interrupt;
 pub mod ledger;
 pub mod output;
 pub mod progress;
+pub mod reconcile;
 pub mod sandbox;
 pub mod secret;
 pub mod settings;

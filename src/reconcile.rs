@@ -12,6 +12,7 @@
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
+use anyhow::Context as _;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
@@ -59,7 +60,10 @@ pub async fn reconcile(
     // NOTE: this reads the whole workflow even for a few unknown contacts;
     // the documented `email` filter could narrow it, but a server that
     // ignored the filter would then look like one whose list is complete.
-    let enrollments = match client.list_enrollments(workflow_id, &ListFilters::default()).await {
+    let enrollments = match client
+        .list_enrollments(workflow_id, &ListFilters::default())
+        .await
+    {
         Ok(enrollments) => enrollments,
         Err(error) => {
             report.still_unknown = report.checked;
@@ -102,10 +106,16 @@ pub fn match_unknown(
             continue;
         }
         if let Some(lead_ref) = enrollment.get("lead_ref").and_then(Value::as_str) {
-            by_lead_ref.entry(lead_ref.to_string()).or_default().push(id.clone());
+            by_lead_ref
+                .entry(lead_ref.to_string())
+                .or_default()
+                .push(id.clone());
         }
         if let Some(email) = enrollment.get("email").and_then(Value::as_str) {
-            by_email.entry(email.trim().to_lowercase()).or_default().push(id);
+            by_email
+                .entry(email.trim().to_lowercase())
+                .or_default()
+                .push(id);
         }
     }
 
@@ -125,7 +135,9 @@ pub fn match_unknown(
                 let since = DateTime::parse_from_rfc3339(&entry.since)
                     .map(|t| t.with_timezone(&Utc))
                     .unwrap_or(listing_started);
-                let settled = since.checked_add_signed(settle).is_some_and(|end| end <= listing_started);
+                let settled = since
+                    .checked_add_signed(settle)
+                    .is_some_and(|end| end <= listing_started);
                 if settled {
                     resolved.push((entry.entry_id, Resolution::Absent));
                 }
@@ -158,9 +170,9 @@ pub async fn adopt_existing(
     let enrollments = client
         .list_enrollments(workflow_id, &ListFilters::default())
         .await
-        .map_err(|error| {
-            anyhow::anyhow!(
-                "failed to list workflow {workflow_id:?} before its first enrollment, which drippulse does to avoid enrolling people who are already there: {error}"
+        .with_context(|| {
+            format!(
+                "failed to list workflow {workflow_id:?} before its first enrollment, which drippulse does to avoid enrolling people who are already there"
             )
         })?;
 
@@ -177,7 +189,11 @@ pub async fn adopt_existing(
 /// Builds the ledger entry for one server enrollment, if it has a key.
 fn adoption_for(enrollment: &Value, key: &KeySpec) -> Option<Adoption> {
     let object = enrollment.as_object()?;
-    let email = object.get("email").and_then(Value::as_str)?.trim().to_string();
+    let email = object
+        .get("email")
+        .and_then(Value::as_str)?
+        .trim()
+        .to_string();
     let key = match key {
         KeySpec::Email => email.to_lowercase(),
         KeySpec::Column(column) => {
@@ -198,7 +214,10 @@ fn adoption_for(enrollment: &Value, key: &KeySpec) -> Option<Adoption> {
     Some(Adoption {
         key,
         email,
-        lead_ref: object.get("lead_ref").and_then(Value::as_str).map(str::to_string),
+        lead_ref: object
+            .get("lead_ref")
+            .and_then(Value::as_str)
+            .map(str::to_string),
         contact_json: enrollment.to_string(),
         enrollment_id: id_string(object.get("id")?),
     })
@@ -220,7 +239,9 @@ mod tests {
     }
 
     fn at(text: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc)
+        DateTime::parse_from_rfc3339(text)
+            .unwrap()
+            .with_timezone(&Utc)
     }
 
     const SINCE: &str = "2026-01-01T00:00:00Z";
@@ -292,10 +313,25 @@ mod tests {
         let unknown = [entry(1, "ada@example.com", None, SINCE)];
         let settle = Duration::from_secs(300);
 
-        let early = match_unknown(&unknown, &[], &HashSet::new(), at("2026-01-01T00:04:59Z"), settle);
-        assert!(early.is_empty(), "inside the window the entry stays unknown");
+        let early = match_unknown(
+            &unknown,
+            &[],
+            &HashSet::new(),
+            at("2026-01-01T00:04:59Z"),
+            settle,
+        );
+        assert!(
+            early.is_empty(),
+            "inside the window the entry stays unknown"
+        );
 
-        let late = match_unknown(&unknown, &[], &HashSet::new(), at("2026-01-01T00:05:00Z"), settle);
+        let late = match_unknown(
+            &unknown,
+            &[],
+            &HashSet::new(),
+            at("2026-01-01T00:05:00Z"),
+            settle,
+        );
         assert!(matches!(&late[..], [(1, Resolution::Absent)]));
     }
 

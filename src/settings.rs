@@ -12,11 +12,14 @@ use crate::api::{Client, ClientConfig};
 use crate::cli::GlobalArgs;
 use crate::ledger::LEDGER_FILE;
 use crate::output::Printer;
-use crate::sandbox::{Sandbox, SandboxConfig};
+use crate::sandbox::{parse_faults, Sandbox, SandboxConfig};
 use crate::secret::ApiKey;
 
 /// The environment variable that holds the API key.
 pub const API_KEY_ENV: &str = "DRIPPULSE_API_KEY";
+
+/// Fault switches for the in-process sandbox, as `NAME=VALUE,...`.
+pub const SANDBOX_FAULTS_ENV: &str = "DRIPPULSE_SANDBOX_FAULTS";
 
 /// The key the client sends to the built-in sandbox. The user's own key is
 /// never sent there, so it cannot end up in a sandbox log or state file.
@@ -69,6 +72,16 @@ impl Context {
         })
     }
 
+    /// Time allowed for each API response.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// Whether commands run against the built-in sandbox.
+    pub fn is_sandbox(&self) -> bool {
+        matches!(self.target, Target::Sandbox)
+    }
+
     pub fn ledger_path(&self) -> PathBuf {
         self.data_dir.join(LEDGER_FILE)
     }
@@ -107,8 +120,12 @@ impl Context {
     fn start_sandbox(&mut self) -> anyhow::Result<Url> {
         if self.sandbox.is_none() {
             crate::fsutil::create_private_dir(&self.data_dir)?;
+            let faults = std::env::var(SANDBOX_FAULTS_ENV).unwrap_or_default();
+            let faults =
+                parse_faults(&faults).with_context(|| format!("invalid {SANDBOX_FAULTS_ENV}"))?;
             let config = SandboxConfig {
                 state: Some(self.data_dir.join("sandbox.sqlite3")),
+                faults,
                 ..SandboxConfig::default()
             };
             let addr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0);

@@ -61,13 +61,18 @@ impl LedgerLock {
                     let _ = file.read_to_string(&mut holder);
                     let holder = holder.trim();
                     return Err(LockHeld {
-                        holder: if holder.is_empty() { "unknown".to_string() } else { holder.to_string() },
+                        holder: if holder.is_empty() {
+                            "unknown".to_string()
+                        } else {
+                            holder.to_string()
+                        },
                         dir: data_dir.display().to_string(),
                     }
                     .into());
                 }
                 Err(TryLockError::Error(error)) => {
-                    return Err(error).with_context(|| format!("failed to lock {}", path.display()));
+                    return Err(error)
+                        .with_context(|| format!("failed to lock {}", path.display()));
                 }
             }
         }

@@ -19,7 +19,7 @@ pub struct UnknownEntry {
 }
 
 /// How reconciliation settles one `unknown` entry.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Resolution {
     /// Found exactly once: enrolled with this id.
     Found(String),
@@ -97,15 +97,27 @@ impl Ledger {
                     Resolution::Ambiguous(ids) => (
                         EntryState::NeedsReview,
                         None,
-                        format!("found more than once on the server by run {}: {ids}", run_id.0),
+                        format!(
+                            "found more than once on the server by run {}: {ids}",
+                            run_id.0
+                        ),
                     ),
                     Resolution::Absent => (
                         EntryState::Planned,
                         None,
-                        format!("absent from the server's complete list, checked by run {}", run_id.0),
+                        format!(
+                            "absent from the server's complete list, checked by run {}",
+                            run_id.0
+                        ),
                     ),
                 };
-                update.execute(params![state.as_str(), enrollment_id, detail, now, entry_id])?;
+                update.execute(params![
+                    state.as_str(),
+                    enrollment_id,
+                    detail,
+                    now,
+                    entry_id
+                ])?;
             }
         }
         tx.commit()?;

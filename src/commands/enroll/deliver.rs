@@ -70,7 +70,11 @@ pub async fn deliver(client: Client, workflow_id: String, batch: Vec<Claimed>) -
                 .map(|c| c.contact.contact_json.as_str())
                 .collect();
             delivery.requests += 1;
-            let reply = client.bulk_enroll(&workflow_id, &texts).await;
+            let reply = if crate::crash::armed("after-send") {
+                send_then_crash(&client, &workflow_id, &texts).await
+            } else {
+                client.bulk_enroll(&workflow_id, &texts).await
+            };
             drop(texts);
 
             match reply {
@@ -182,6 +186,22 @@ pub async fn deliver(client: Client, workflow_id: String, batch: Vec<Claimed>) -
         }
     }
     delivery
+}
+
+/// Sends a request and aborts the process before its reply is read, for
+/// the crash tests. 200 ms is ample to write a request over loopback; the
+/// tests slow the sandbox's reply with its `latency-ms` switch so the
+/// reply cannot win the race.
+async fn send_then_crash(client: &Client, workflow_id: &str, texts: &[&str]) -> BulkReply {
+    let request = client.bulk_enroll(workflow_id, texts);
+    tokio::pin!(request);
+    tokio::select! {
+        reply = &mut request => reply,
+        () = tokio::time::sleep(Duration::from_millis(200)) => {
+            eprintln!("crash point after-send: aborting");
+            std::process::abort();
+        }
+    }
 }
 
 fn settle_all(

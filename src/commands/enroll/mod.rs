@@ -3,29 +3,32 @@
 
 mod deliver;
 mod prepare;
+mod send;
 mod summary;
 
-use std::cell::Cell;
-use std::collections::VecDeque;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::{bail, Context as _};
-use tokio::task::JoinSet;
 
+use crate::api::Client;
 use crate::cli::{EnrollArgs, InputFormat};
-use crate::exit::ExitStatus;
-use crate::input::{
-    self, Field, Format, KeySpec, Location, ReadOptions, Reject, RejectReason, Source,
-};
-use crate::ledger::{Claimed, EntryState, Ledger, RunStart};
+use crate::exit::{status_for_error, ExitStatus, Interrupted};
+use crate::input::{self, Field, Format, KeySpec, ReadOptions, Source};
+use crate::interrupt::Interrupt;
+use crate::ledger::{EntryState, Ledger, LedgerLock, RunId, RunStart};
+use crate::output::Printer;
 use crate::progress::{EnrollProgress, Reporter};
+use crate::reconcile::{adopt_existing, reconcile, ReconcileReport};
 use crate::settings::Context;
-use deliver::{deliver, ContactOutcome, Delivery};
 use prepare::{key_name, prepare, Inputs, Prepared, RejectsFile};
+use send::{Ending, Sender};
 use summary::{RunCounts, Summary};
 
-/// The one column of API refusals in the rejects file: the contact as sent.
-const CONTACT_COLUMN: &str = "contact";
+/// The settle window against a real server: how long a contact whose
+/// outcome is unknown must be absent from the list before it may be sent
+/// again. An estimate of the list's worst delay, not a documented figure.
+const DEFAULT_SETTLE: Duration = Duration::from_secs(300);
 
 /// Distinct contacts looked up per ledger read in a dry run.
 const DRY_RUN_CHUNK: usize = 500;
@@ -246,7 +249,9 @@ fn check_key_matches(workflow: &str, existing: &str, requested: &str) -> anyhow:
     )
 }
 
-/// The second pass: claim, send, record, summarise.
+/// Runs the second pass under the ledger lock: recover what a dead run
+/// left, adopt a new workflow's existing enrollments, reconcile unknown
+/// contacts, send, reconcile again, and summarise.
 fn send_all(
     ctx: &mut Context,
     args: &EnrollArgs,
@@ -254,60 +259,103 @@ fn send_all(
     prepared: Prepared,
 ) -> anyhow::Result<ExitStatus> {
     let client = ctx.connect()?;
+    let _lock = LedgerLock::acquire(&ctx.data_dir, Duration::from_secs(args.lock_wait))?;
     let mut ledger = Ledger::open(&ctx.ledger_path())?;
     let key_name = key_name(key);
     if let Some(existing) = ledger.workflow_key(&args.workflow)? {
         check_key_matches(&args.workflow, &existing, &key_name)?;
     }
 
+    let Prepared {
+        counts: input_counts,
+        distinct,
+        spool,
+        inputs,
+        mut rejects,
+    } = prepared;
     let run_id = ledger.begin_run(&RunStart {
         command: "enroll".to_string(),
         workflow_id: Some(args.workflow.clone()),
-        inputs: prepared.inputs.clone(),
+        inputs,
     })?;
-    ledger.register_workflow(&args.workflow, &key_name, run_id)?;
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .context("failed to start the async runtime")?;
-    let mut reporter = Reporter::new(ctx.printer.progress_mode(), prepared.distinct);
-    let Prepared {
-        counts: input_counts,
-        distinct: _,
-        spool,
-        inputs: _,
-        mut rejects,
-    } = prepared;
-    let mut sender = Sender {
-        ledger: &mut ledger,
-        rejects: &mut rejects,
-        workflow_id: &args.workflow,
-        run_id,
-        counts: RunCounts::default(),
-        progress: EnrollProgress::default(),
-        fatal: None,
+    let settle = settle_window(ctx, args.settle_secs);
+    let printer = ctx.printer.clone();
+
+    let outcome = runtime.block_on(async {
+        let interrupt = Interrupt::install();
+        prepare_ledger(
+            &mut ledger,
+            &client,
+            &args.workflow,
+            run_id,
+            key,
+            &key_name,
+            settle,
+            &printer,
+        )
+        .await?;
+
+        let mut reporter = Reporter::new(printer.progress_mode(), distinct);
+        let mut sender = Sender {
+            ledger: &mut ledger,
+            rejects: &mut rejects,
+            workflow_id: &args.workflow,
+            run_id,
+            counts: RunCounts::default(),
+            progress: EnrollProgress::default(),
+            unknown_entries: Vec::new(),
+            request_timeout: ctx.timeout(),
+        };
+        let ending = sender
+            .run(
+                client.clone(),
+                &spool,
+                args.batch_size as usize,
+                args.concurrency as usize,
+                &mut reporter,
+                &interrupt,
+            )
+            .await;
+        reporter.finish();
+        let ending = ending?;
+        let mut counts = sender.counts;
+        let unknown_entries = sender.unknown_entries;
+
+        // Settle what this run left unknown while the server is fresh in
+        // mind: a reply lost after the enrollment was created is found now.
+        if ending == Ending::Complete && !unknown_entries.is_empty() {
+            let report = reconcile(&mut ledger, &client, &args.workflow, run_id, settle).await?;
+            counts.absorb_reconciliation(&report, &unknown_entries);
+            describe_reconciliation(&printer, &report, "after sending");
+        }
+        anyhow::Ok((ending, counts))
+    });
+
+    let (ending, counts) = match outcome {
+        Ok(result) => result,
+        Err(error) => {
+            let _ = ledger.finish_run(
+                run_id,
+                status_for_error(&error).code(),
+                &serde_json::Value::Null,
+            );
+            return Err(error);
+        }
     };
-    let result = runtime.block_on(sender.run(
-        client,
-        &spool,
-        args.batch_size as usize,
-        args.concurrency as usize,
-        &mut reporter,
-    ));
-    reporter.finish();
-    let counts = sender.counts.clone();
-    let fatal = sender.fatal.take();
-    result?;
     rejects.finish()?;
 
-    let status = if fatal.is_some() {
-        ExitStatus::Failure
-    } else if counts.failed > 0 || counts.unknown > 0 {
-        ExitStatus::Incomplete
-    } else {
-        ExitStatus::Success
+    let status = match &ending {
+        Ending::Fatal(_) => ExitStatus::Failure,
+        Ending::Interrupted { .. } => ExitStatus::Interrupted,
+        Ending::Complete if counts.failed > 0 => ExitStatus::Incomplete,
+        Ending::Complete if counts.unknown > 0 || counts.needs_review > 0 => ExitStatus::Unknown,
+        Ending::Complete => ExitStatus::Success,
     };
     let summary = Summary::new(
         Some(run_id),
@@ -320,168 +368,87 @@ fn send_all(
     ledger.finish_run(run_id, status.code(), &summary.to_json())?;
     summary.print(&ctx.printer)?;
 
-    if let Some(message) = fatal {
-        bail!("{message}");
-    }
-    Ok(status)
-}
-
-/// The send loop's state.
-struct Sender<'a> {
-    ledger: &'a mut Ledger,
-    /// Contacts the API refuses are added to the run's rejects file.
-    rejects: &'a mut RejectsFile,
-    workflow_id: &'a str,
-    run_id: crate::ledger::RunId,
-    counts: RunCounts,
-    progress: EnrollProgress,
-    fatal: Option<String>,
-}
-
-impl Sender<'_> {
-    /// Claims batches ahead of sending (up to `concurrency` per durable
-    /// claim transaction) and keeps `concurrency` calls in flight.
-    async fn run(
-        &mut self,
-        client: crate::api::Client,
-        spool: &prepare::Spool,
-        batch_size: usize,
-        concurrency: usize,
-        reporter: &mut Reporter,
-    ) -> anyhow::Result<()> {
-        let mut reader = spool.reader()?;
-        let exhausted = Cell::new(false);
-        let mut queue: VecDeque<(i64, Vec<Claimed>)> = VecDeque::new();
-        let mut in_flight: JoinSet<Delivery> = JoinSet::new();
-        let mut next_batch_id = 1;
-
-        loop {
-            let stopping = self.fatal.is_some();
-            if queue.is_empty() && !exhausted.get() && !stopping {
-                let mut next = || match reader.next_contact()? {
-                    Some(contact) => Ok(Some(contact)),
-                    None => {
-                        exhausted.set(true);
-                        Ok(None)
-                    }
-                };
-                let claim = self.ledger.claim(
-                    self.workflow_id,
-                    self.run_id,
-                    batch_size,
-                    concurrency,
-                    next_batch_id,
-                    &mut next,
-                )?;
-                for held in &claim.held {
-                    self.counts.count_held(held.state);
-                    match held.state {
-                        EntryState::Sent => self.progress.skipped += 1,
-                        _ => self.progress.unknown += 1,
-                    }
-                    self.progress.processed += 1;
-                }
-                if let Some((last, _)) = claim.batches.last() {
-                    next_batch_id = last + 1;
-                }
-                queue.extend(claim.batches);
-                reporter.update(&self.progress);
-            }
-
-            if stopping {
-                // Give back what was claimed but never sent.
-                let unsent: Vec<(i64, String)> = queue
-                    .drain(..)
-                    .flat_map(|(_, batch)| batch)
-                    .map(|c| (c.entry_id, "not sent: the run stopped".to_string()))
-                    .collect();
-                if !unsent.is_empty() {
-                    self.ledger
-                        .record_outcome(self.run_id, EntryState::Planned, &unsent)?;
-                }
-            }
-
-            while in_flight.len() < concurrency {
-                let Some((_, batch)) = queue.pop_front() else {
-                    break;
-                };
-                in_flight.spawn(deliver(client.clone(), self.workflow_id.to_string(), batch));
-            }
-
-            let Some(joined) = in_flight.join_next().await else {
-                if queue.is_empty() && (exhausted.get() || self.fatal.is_some()) {
-                    break;
-                }
-                continue;
+    match ending {
+        Ending::Fatal(message) => bail!("{message}"),
+        Ending::Interrupted { abandoned } => {
+            let detail = if abandoned > 0 {
+                format!("{abandoned} requests did not finish in time, and the next run checks their contacts against the server; ")
+            } else {
+                String::new()
             };
-            let delivery = joined.context("a send task failed")?;
-            self.apply(delivery)?;
-            reporter.update(&self.progress);
+            Err(Interrupted(format!(
+                "{detail}rerun the same command to enroll the remaining contacts"
+            ))
+            .into())
         }
-        Ok(())
-    }
-
-    /// Records one batch's outcomes in the ledger and the counts.
-    fn apply(&mut self, delivery: Delivery) -> anyhow::Result<()> {
-        let mut sent = Vec::new();
-        let mut rejected = Vec::new();
-        let mut unknown = Vec::new();
-        let mut not_sent = Vec::new();
-
-        for (claimed, outcome) in delivery.outcomes {
-            self.progress.processed += 1;
-            match outcome {
-                ContactOutcome::Sent(id) => {
-                    self.counts.sent += 1;
-                    self.progress.sent += 1;
-                    sent.push((claimed.entry_id, id));
-                }
-                ContactOutcome::Rejected(reason) => {
-                    self.counts.failed += 1;
-                    self.progress.failed += 1;
-                    self.rejects.write(
-                        &api_reject(&claimed, &reason),
-                        &[CONTACT_COLUMN.to_string()],
-                    )?;
-                    rejected.push((claimed.entry_id, reason));
-                }
-                ContactOutcome::Unknown(reason) => {
-                    self.counts.unknown += 1;
-                    self.progress.unknown += 1;
-                    unknown.push((claimed.entry_id, reason));
-                }
-                ContactOutcome::NotSent(reason) => {
-                    self.counts.failed += 1;
-                    self.progress.failed += 1;
-                    not_sent.push((claimed.entry_id, reason));
-                }
-            }
-        }
-
-        self.ledger.record_sent(self.run_id, &sent)?;
-        self.ledger
-            .record_outcome(self.run_id, EntryState::Rejected, &rejected)?;
-        self.ledger
-            .record_outcome(self.run_id, EntryState::Unknown, &unknown)?;
-        self.ledger
-            .record_outcome(self.run_id, EntryState::Planned, &not_sent)?;
-        self.counts.requests += u64::from(delivery.requests);
-        if self.fatal.is_none() {
-            self.fatal = delivery.fatal;
-        }
-        Ok(())
+        Ending::Complete => Ok(status),
     }
 }
 
-/// The rejects-file row of a contact the API refused.
-fn api_reject(claimed: &Claimed, reason: &str) -> Reject {
-    Reject {
-        location: Location {
-            source: claimed.contact.source.clone(),
-            line: claimed.contact.line,
-        },
-        reason: RejectReason::ApiRejected,
-        message: reason.to_string(),
-        cells: vec![claimed.contact.contact_json.clone()],
+/// The settle window: `--settle-secs`, else five minutes against a real
+/// server and none against the built-in sandbox, whose list shows every
+/// enrollment at once unless a fault switch delays it.
+fn settle_window(ctx: &Context, settle_secs: Option<u64>) -> Duration {
+    match settle_secs {
+        Some(secs) => Duration::from_secs(secs),
+        None if ctx.is_sandbox() => Duration::ZERO,
+        None => DEFAULT_SETTLE,
+    }
+}
+
+/// The steps before sending: recover entries a dead run left `sending`,
+/// adopt the existing enrollments of a workflow the ledger has never
+/// seen, and reconcile `unknown` entries.
+#[allow(clippy::too_many_arguments)]
+async fn prepare_ledger(
+    ledger: &mut Ledger,
+    client: &Client,
+    workflow_id: &str,
+    run_id: RunId,
+    key: &KeySpec,
+    key_name: &str,
+    settle: Duration,
+    printer: &Printer,
+) -> anyhow::Result<()> {
+    let recovered = ledger.recover_abandoned(run_id)?;
+    if recovered > 0 {
+        printer.warn(format!(
+            "{recovered} contacts were left mid-send by a run that ended early; checking them against the server"
+        ));
+    }
+
+    if !ledger.knows_workflow(workflow_id)? {
+        let adopted = adopt_existing(ledger, client, workflow_id, run_id, key).await?;
+        if adopted > 0 {
+            printer.status(format!(
+                "Workflow {workflow_id} already has {adopted} enrollments drippulse did not send; they count as already enrolled."
+            ));
+        }
+        ledger.register_workflow(workflow_id, key_name, run_id)?;
+    }
+
+    let report = reconcile(ledger, client, workflow_id, run_id, settle).await?;
+    describe_reconciliation(printer, &report, "before sending");
+    Ok(())
+}
+
+/// Tells the user what a reconciliation settled and what it could not.
+fn describe_reconciliation(printer: &Printer, report: &ReconcileReport, when: &str) {
+    if report.checked == 0 {
+        return;
+    }
+    printer.status(format!(
+        "Reconciled {} contacts with an unknown outcome {when}: {} found enrolled, {} found more than once, {} absent and queued again, {} still unknown.",
+        report.checked, report.found, report.needs_review, report.replanned, report.still_unknown
+    ));
+    if let Some(error) = &report.listing_error {
+        printer.warn(format!(
+            "failed to list the workflow, so nothing was settled: {error}"
+        ));
+    }
+    if report.still_unknown > 0 && report.listing_error.is_none() {
+        printer.detail(
+            "contacts absent from the list stay unknown until their settle window (--settle-secs) has passed",
+        );
     }
 }

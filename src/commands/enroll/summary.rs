@@ -6,8 +6,9 @@ use serde_json::{json, Map, Value};
 use std::path::Path;
 
 use super::prepare::InputCounts;
-use crate::ledger::{EntryState, RunId};
+use crate::ledger::{EntryState, Resolution, RunId};
 use crate::output::Printer;
+use crate::reconcile::ReconcileReport;
 
 /// Counts of the second pass, in contacts.
 #[derive(Debug, Clone, Default)]
@@ -25,11 +26,32 @@ pub struct RunCounts {
     pub needs_review: u64,
     /// Held back because their enrollment was deleted.
     pub deleted: u64,
+    /// Claimed but never sent because the run stopped; back to `planned`.
+    pub not_started: u64,
     /// Bulk-enroll requests made.
     pub requests: u64,
 }
 
 impl RunCounts {
+    /// Moves the contacts a closing reconciliation settled out of
+    /// `unknown`. Only entries in `this_run` count: the others were held
+    /// from earlier runs and were reconciled before sending.
+    pub fn absorb_reconciliation(&mut self, report: &ReconcileReport, this_run: &[i64]) {
+        let this_run: std::collections::HashSet<i64> = this_run.iter().copied().collect();
+        for (entry_id, resolution) in &report.resolved {
+            if !this_run.contains(entry_id) {
+                continue;
+            }
+            self.unknown = self.unknown.saturating_sub(1);
+            match resolution {
+                Resolution::Found(_) => self.sent += 1,
+                Resolution::Ambiguous(_) => self.needs_review += 1,
+                // Proved never created: it waits in `planned` for the next run.
+                Resolution::Absent => self.failed += 1,
+            }
+        }
+    }
+
     /// Counts a contact the ledger holds in a state that forbids sending it.
     pub fn count_held(&mut self, state: EntryState) {
         match state {
