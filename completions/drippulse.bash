@@ -31,6 +31,9 @@ _drippulse() {
             drippulse,man)
                 cmd="drippulse__subcmd__man"
                 ;;
+            drippulse,reconcile)
+                cmd="drippulse__subcmd__reconcile"
+                ;;
             drippulse,sandbox)
                 cmd="drippulse__subcmd__sandbox"
                 ;;
@@ -48,6 +51,9 @@ _drippulse() {
                 ;;
             drippulse__subcmd__help,man)
                 cmd="drippulse__subcmd__help__subcmd__man"
+                ;;
+            drippulse__subcmd__help,reconcile)
+                cmd="drippulse__subcmd__help__subcmd__reconcile"
                 ;;
             drippulse__subcmd__help,sandbox)
                 cmd="drippulse__subcmd__help__subcmd__sandbox"
@@ -74,7 +80,7 @@ _drippulse() {
 
     case "${cmd}" in
         drippulse)
-            opts="-q -v -h -V --api-url --data-dir --sandbox --output --quiet --verbose --no-progress --timeout --help --version enroll list sandbox completions man help"
+            opts="-q -v -h -V --api-url --data-dir --sandbox --output --quiet --verbose --no-progress --timeout --help --version enroll list reconcile sandbox completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -224,7 +230,7 @@ _drippulse() {
             return 0
             ;;
         drippulse__subcmd__help)
-            opts="enroll list sandbox completions man help"
+            opts="enroll list reconcile sandbox completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -294,6 +300,20 @@ _drippulse() {
             return 0
             ;;
         drippulse__subcmd__help__subcmd__man)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        drippulse__subcmd__help__subcmd__reconcile)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -380,6 +400,52 @@ _drippulse() {
                 return 0
             fi
             case "${prev}" in
+                --api-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        drippulse__subcmd__reconcile)
+            opts="-w -q -v -h -V --workflow --settle-secs --lock-wait --api-url --data-dir --sandbox --output --quiet --verbose --no-progress --timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --workflow)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -w)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --settle-secs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lock-wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --api-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -34,6 +34,7 @@ set edit:completion:arg-completer[drippulse] = {|@words|
             cand --version 'Print version'
             cand enroll 'Enroll contacts from files, standard input or flags into a workflow'
             cand list 'List a workflow''s enrollments on the server'
+            cand reconcile 'Settle contacts whose enrollment outcome is unknown, without sending'
             cand sandbox 'Run the built-in DripPulse API emulation'
             cand completions 'Print a shell completion script to stdout'
             cand man 'Print the man page (roff) to stdout'
@@ -74,6 +75,26 @@ set edit:completion:arg-completer[drippulse] = {|@words|
         &'drippulse;list'= {
             cand -w 'Workflow whose enrollments to list'
             cand --workflow 'Workflow whose enrollments to list'
+            cand --api-url 'API origin, without the /api/v1 prefix'
+            cand --data-dir 'Directory for the ledger (ledger.sqlite3) and rejects files'
+            cand --output 'Output format: human text on stderr, or JSON on stdout'
+            cand --timeout 'Seconds to wait for each API response before giving up on it'
+            cand --sandbox 'Run against the built-in sandbox instead of a real server'
+            cand -q 'Print only errors and the data itself'
+            cand --quiet 'Print only errors and the data itself'
+            cand -v 'Print more detail; repeat (-vv) for debug logs'
+            cand --verbose 'Print more detail; repeat (-vv) for debug logs'
+            cand --no-progress 'Never draw a progress bar, even on a terminal'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'drippulse;reconcile'= {
+            cand -w 'Workflow whose unknown contacts to settle'
+            cand --workflow 'Workflow whose unknown contacts to settle'
+            cand --settle-secs 'Seconds a contact must have been absent from the list before it is queued again; default 300, or 0 with --sandbox'
+            cand --lock-wait 'Seconds to wait for another run that holds the ledger'
             cand --api-url 'API origin, without the /api/v1 prefix'
             cand --data-dir 'Directory for the ledger (ledger.sqlite3) and rejects files'
             cand --output 'Output format: human text on stderr, or JSON on stdout'
@@ -171,6 +192,7 @@ set edit:completion:arg-completer[drippulse] = {|@words|
         &'drippulse;help'= {
             cand enroll 'Enroll contacts from files, standard input or flags into a workflow'
             cand list 'List a workflow''s enrollments on the server'
+            cand reconcile 'Settle contacts whose enrollment outcome is unknown, without sending'
             cand sandbox 'Run the built-in DripPulse API emulation'
             cand completions 'Print a shell completion script to stdout'
             cand man 'Print the man page (roff) to stdout'
@@ -179,6 +201,8 @@ set edit:completion:arg-completer[drippulse] = {|@words|
         &'drippulse;help;enroll'= {
         }
         &'drippulse;help;list'= {
+        }
+        &'drippulse;help;reconcile'= {
         }
         &'drippulse;help;sandbox'= {
             cand serve 'Serve the emulated API until interrupted'

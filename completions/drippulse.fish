@@ -37,6 +37,7 @@ complete -c drippulse -n "__fish_drippulse_needs_command" -s h -l help -d 'Print
 complete -c drippulse -n "__fish_drippulse_needs_command" -s V -l version -d 'Print version'
 complete -c drippulse -n "__fish_drippulse_needs_command" -f -a "enroll" -d 'Enroll contacts from files, standard input or flags into a workflow'
 complete -c drippulse -n "__fish_drippulse_needs_command" -f -a "list" -d 'List a workflow\'s enrollments on the server'
+complete -c drippulse -n "__fish_drippulse_needs_command" -f -a "reconcile" -d 'Settle contacts whose enrollment outcome is unknown, without sending'
 complete -c drippulse -n "__fish_drippulse_needs_command" -f -a "sandbox" -d 'Run the built-in DripPulse API emulation'
 complete -c drippulse -n "__fish_drippulse_needs_command" -f -a "completions" -d 'Print a shell completion script to stdout'
 complete -c drippulse -n "__fish_drippulse_needs_command" -f -a "man" -d 'Print the man page (roff) to stdout'
@@ -81,6 +82,20 @@ complete -c drippulse -n "__fish_drippulse_using_subcommand list" -s v -l verbos
 complete -c drippulse -n "__fish_drippulse_using_subcommand list" -l no-progress -d 'Never draw a progress bar, even on a terminal'
 complete -c drippulse -n "__fish_drippulse_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c drippulse -n "__fish_drippulse_using_subcommand list" -s V -l version -d 'Print version'
+complete -c drippulse -n "__fish_drippulse_using_subcommand reconcile" -s w -l workflow -d 'Workflow whose unknown contacts to settle' -r
+complete -c drippulse -n "__fish_drippulse_using_subcommand reconcile" -l settle-secs -d 'Seconds a contact must have been absent from the list before it is queued again; default 300, or 0 with --sandbox' -r
+complete -c drippulse -n "__fish_drippulse_using_subcommand reconcile" -l lock-wait -d 'Seconds to wait for another run that holds the ledger' -r
+complete -c drippulse -n "__fish_drippulse_using_subcommand reconcile" -l api-url -d 'API origin, without the /api/v1 prefix' -r
+complete -c drippulse -n "__fish_drippulse_using_subcommand reconcile" -l data-dir -d 'Directory for the ledger (ledger.sqlite3) and rejects files' -r -F
+complete -c drippulse -n "__fish_drippulse_using_subcommand reconcile" -l output -d 'Output format: human text on stderr, or JSON on stdout' -r -f -a "human\t'Tables and summaries for people, on stderr (data on stdout)'
+json\t'One JSON document on stdout, nothing else there'"
+complete -c drippulse -n "__fish_drippulse_using_subcommand reconcile" -l timeout -d 'Seconds to wait for each API response before giving up on it' -r
+complete -c drippulse -n "__fish_drippulse_using_subcommand reconcile" -l sandbox -d 'Run against the built-in sandbox instead of a real server'
+complete -c drippulse -n "__fish_drippulse_using_subcommand reconcile" -s q -l quiet -d 'Print only errors and the data itself'
+complete -c drippulse -n "__fish_drippulse_using_subcommand reconcile" -s v -l verbose -d 'Print more detail; repeat (-vv) for debug logs'
+complete -c drippulse -n "__fish_drippulse_using_subcommand reconcile" -l no-progress -d 'Never draw a progress bar, even on a terminal'
+complete -c drippulse -n "__fish_drippulse_using_subcommand reconcile" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c drippulse -n "__fish_drippulse_using_subcommand reconcile" -s V -l version -d 'Print version'
 complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l api-url -d 'API origin, without the /api/v1 prefix' -r
 complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l data-dir -d 'Directory for the ledger (ledger.sqlite3) and rejects files' -r -F
 complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l output -d 'Output format: human text on stderr, or JSON on stdout' -r -f -a "human\t'Tables and summaries for people, on stderr (data on stdout)'
@@ -134,10 +149,11 @@ complete -c drippulse -n "__fish_drippulse_using_subcommand man" -s v -l verbose
 complete -c drippulse -n "__fish_drippulse_using_subcommand man" -l no-progress -d 'Never draw a progress bar, even on a terminal'
 complete -c drippulse -n "__fish_drippulse_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c drippulse -n "__fish_drippulse_using_subcommand man" -s V -l version -d 'Print version'
-complete -c drippulse -n "__fish_drippulse_using_subcommand help; and not __fish_seen_subcommand_from enroll list sandbox completions man help" -f -a "enroll" -d 'Enroll contacts from files, standard input or flags into a workflow'
-complete -c drippulse -n "__fish_drippulse_using_subcommand help; and not __fish_seen_subcommand_from enroll list sandbox completions man help" -f -a "list" -d 'List a workflow\'s enrollments on the server'
-complete -c drippulse -n "__fish_drippulse_using_subcommand help; and not __fish_seen_subcommand_from enroll list sandbox completions man help" -f -a "sandbox" -d 'Run the built-in DripPulse API emulation'
-complete -c drippulse -n "__fish_drippulse_using_subcommand help; and not __fish_seen_subcommand_from enroll list sandbox completions man help" -f -a "completions" -d 'Print a shell completion script to stdout'
-complete -c drippulse -n "__fish_drippulse_using_subcommand help; and not __fish_seen_subcommand_from enroll list sandbox completions man help" -f -a "man" -d 'Print the man page (roff) to stdout'
-complete -c drippulse -n "__fish_drippulse_using_subcommand help; and not __fish_seen_subcommand_from enroll list sandbox completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c drippulse -n "__fish_drippulse_using_subcommand help; and not __fish_seen_subcommand_from enroll list reconcile sandbox completions man help" -f -a "enroll" -d 'Enroll contacts from files, standard input or flags into a workflow'
+complete -c drippulse -n "__fish_drippulse_using_subcommand help; and not __fish_seen_subcommand_from enroll list reconcile sandbox completions man help" -f -a "list" -d 'List a workflow\'s enrollments on the server'
+complete -c drippulse -n "__fish_drippulse_using_subcommand help; and not __fish_seen_subcommand_from enroll list reconcile sandbox completions man help" -f -a "reconcile" -d 'Settle contacts whose enrollment outcome is unknown, without sending'
+complete -c drippulse -n "__fish_drippulse_using_subcommand help; and not __fish_seen_subcommand_from enroll list reconcile sandbox completions man help" -f -a "sandbox" -d 'Run the built-in DripPulse API emulation'
+complete -c drippulse -n "__fish_drippulse_using_subcommand help; and not __fish_seen_subcommand_from enroll list reconcile sandbox completions man help" -f -a "completions" -d 'Print a shell completion script to stdout'
+complete -c drippulse -n "__fish_drippulse_using_subcommand help; and not __fish_seen_subcommand_from enroll list reconcile sandbox completions man help" -f -a "man" -d 'Print the man page (roff) to stdout'
+complete -c drippulse -n "__fish_drippulse_using_subcommand help; and not __fish_seen_subcommand_from enroll list reconcile sandbox completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c drippulse -n "__fish_drippulse_using_subcommand help; and __fish_seen_subcommand_from sandbox" -f -a "serve" -d 'Serve the emulated API until interrupted'

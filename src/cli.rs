@@ -121,6 +121,7 @@ pub enum OutputFormat {
 pub enum Command {
     Enroll(EnrollArgs),
     List(ListArgs),
+    Reconcile(ReconcileArgs),
     Sandbox(SandboxArgs),
     Completions(CompletionsArgs),
     #[command(hide = true)]
@@ -236,6 +237,33 @@ pub struct ListArgs {
     /// Workflow whose enrollments to list.
     #[arg(long, short = 'w', value_name = "ID")]
     pub workflow: String,
+}
+
+/// Settle contacts whose enrollment outcome is unknown, without sending.
+///
+/// A contact becomes unknown when its bulk-enroll call timed out, lost its
+/// connection, got a 5xx, or got a success reply whose counts did not match.
+/// Reconcile lists the workflow's enrollments and matches each such contact
+/// by lead_ref, else by email: found once, it counts as enrolled; found more
+/// than once, it needs review; absent after the settle window, the next
+/// enroll sends it. `enroll` does this itself before sending.
+#[derive(Debug, Args)]
+#[command(
+    after_long_help = "Exit codes:\n  0  nothing is left unknown\n  1  an error stopped the run\n  4  some contacts are still unknown; run reconcile again later\n  5  another drippulse run is using the ledger"
+)]
+pub struct ReconcileArgs {
+    /// Workflow whose unknown contacts to settle.
+    #[arg(long, short = 'w', value_name = "ID")]
+    pub workflow: String,
+
+    /// Seconds a contact must have been absent from the list before it is
+    /// queued again; default 300, or 0 with --sandbox.
+    #[arg(long, value_name = "SECS")]
+    pub settle_secs: Option<u64>,
+
+    /// Seconds to wait for another run that holds the ledger.
+    #[arg(long, value_name = "SECS", default_value_t = 0)]
+    pub lock_wait: u64,
 }
 
 /// Run the built-in DripPulse API emulation.

@@ -44,6 +44,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitStatus> {
     match &cli.command {
         Command::Enroll(args) => commands::enroll::run(&mut ctx, args),
         Command::List(args) => commands::list::run(&mut ctx, args),
+        Command::Reconcile(args) => commands::reconcile::run(&mut ctx, args),
         Command::Completions(_) | Command::Man(_) | Command::Sandbox(_) => Ok(ExitStatus::Success),
     }
 }

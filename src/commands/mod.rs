@@ -3,4 +3,5 @@
 pub mod completions;
 pub mod enroll;
 pub mod list;
+pub mod reconcile;
 pub mod sandbox;

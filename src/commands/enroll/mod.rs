@@ -354,7 +354,7 @@ fn send_all(
         Ending::Fatal(_) => ExitStatus::Failure,
         Ending::Interrupted { .. } => ExitStatus::Interrupted,
         Ending::Complete if counts.failed > 0 => ExitStatus::Incomplete,
-        Ending::Complete if counts.unknown > 0 || counts.needs_review > 0 => ExitStatus::Unknown,
+        Ending::Complete if counts.unknown > 0 => ExitStatus::Unknown,
         Ending::Complete => ExitStatus::Success,
     };
     let summary = Summary::new(
@@ -388,7 +388,7 @@ fn send_all(
 /// The settle window: `--settle-secs`, else five minutes against a real
 /// server and none against the built-in sandbox, whose list shows every
 /// enrollment at once unless a fault switch delays it.
-fn settle_window(ctx: &Context, settle_secs: Option<u64>) -> Duration {
+pub fn settle_window(ctx: &Context, settle_secs: Option<u64>) -> Duration {
     match settle_secs {
         Some(secs) => Duration::from_secs(secs),
         None if ctx.is_sandbox() => Duration::ZERO,

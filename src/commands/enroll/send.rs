@@ -203,6 +203,7 @@ impl Sender<'_> {
                 }
                 ContactOutcome::NotSent(reason) => {
                     self.counts.failed += 1;
+                    self.counts.requeued += 1;
                     self.progress.failed += 1;
                     not_sent.push((claimed.entry_id, reason));
                 }

@@ -28,6 +28,9 @@ pub struct RunCounts {
     pub deleted: u64,
     /// Claimed but never sent because the run stopped; back to `planned`.
     pub not_started: u64,
+    /// The part of `failed` that is back in `planned` for the next run:
+    /// retries ran out, or reconciliation proved it never arrived.
+    pub requeued: u64,
     /// Bulk-enroll requests made.
     pub requests: u64,
 }
@@ -47,7 +50,10 @@ impl RunCounts {
                 Resolution::Found(_) => self.sent += 1,
                 Resolution::Ambiguous(_) => self.needs_review += 1,
                 // Proved never created: it waits in `planned` for the next run.
-                Resolution::Absent => self.failed += 1,
+                Resolution::Absent => {
+                    self.failed += 1;
+                    self.requeued += 1;
+                }
             }
         }
     }
@@ -104,6 +110,7 @@ impl Summary {
         }
         value.insert("failed".into(), json!(counts.failed));
         value.insert("unknown".into(), json!(counts.unknown));
+        value.insert("requeued".into(), json!(counts.requeued));
         value.insert("needs_review".into(), json!(counts.needs_review));
         value.insert("held_deleted".into(), json!(counts.deleted));
         value.insert("rejects_path".into(), rejects_path.unwrap_or(Value::Null));
@@ -170,13 +177,26 @@ impl Summary {
             self.count("duplicates_in_input"),
         ));
         printer.status(format!(
-            "  already enrolled {}, {} {}, failed {}, unknown {}",
+            "  already enrolled {}, {} {}, failed {} ({} queued for the next run), unknown {}",
             self.count("already_enrolled"),
             if self.dry_run { "would send" } else { "sent" },
             self.count(if self.dry_run { "would_send" } else { "sent" }),
             self.count("failed"),
+            self.count("requeued"),
             self.count("unknown"),
         ));
+        if self.count("needs_review") > 0 {
+            printer.warn(format!(
+                "{} contacts were found enrolled more than once and are held for review; see `drippulse list --workflow {workflow}`",
+                self.count("needs_review")
+            ));
+        }
+        if self.count("held_deleted") > 0 {
+            printer.status(format!(
+                "  held back {} contacts whose enrollment was deleted earlier",
+                self.count("held_deleted")
+            ));
+        }
         if let Some(Value::Object(reasons)) = self.value.get("rejected_by_reason") {
             if !reasons.is_empty() {
                 let list: Vec<String> = reasons
