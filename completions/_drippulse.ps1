@@ -59,7 +59,7 @@ Register-ArgumentCompleter -Native -CommandName 'drippulse' -ScriptBlock {
             [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Bulk-enroll calls in flight at once')
             [CompletionResult]::new('--rejects', '--rejects', [CompletionResultType]::ParameterName, 'File for rejected rows and duplicates; by default a new file under <data-dir>/rejects/ named after the workflow and the start time')
             [CompletionResult]::new('--lock-wait', '--lock-wait', [CompletionResultType]::ParameterName, 'Seconds to wait for another run that holds the ledger; by default a second run exits at once with code 5')
-            [CompletionResult]::new('--settle-secs', '--settle-secs', [CompletionResultType]::ParameterName, 'Seconds a contact whose outcome is unknown must have been absent from the server''s list before it is sent again; default 300, or 0 with --sandbox')
+            [CompletionResult]::new('--settle-secs', '--settle-secs', [CompletionResultType]::ParameterName, 'Seconds a contact whose outcome is unknown must have been absent from the server''s list before it is sent again; default 300, or with --sandbox the sandbox''s list lag (0 unless a fault switch sets one)')
             [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'API origin, without the /api/v1 prefix')
             [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory for the ledger (ledger.sqlite3) and rejects files')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: human text on stderr, or JSON on stdout')
@@ -99,7 +99,7 @@ Register-ArgumentCompleter -Native -CommandName 'drippulse' -ScriptBlock {
         'drippulse;reconcile' {
             [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'Workflow whose unknown contacts to settle')
             [CompletionResult]::new('--workflow', '--workflow', [CompletionResultType]::ParameterName, 'Workflow whose unknown contacts to settle')
-            [CompletionResult]::new('--settle-secs', '--settle-secs', [CompletionResultType]::ParameterName, 'Seconds a contact must have been absent from the list before it is queued again; default 300, or 0 with --sandbox')
+            [CompletionResult]::new('--settle-secs', '--settle-secs', [CompletionResultType]::ParameterName, 'Seconds a contact must have been absent from the list before it is queued again; default 300, or with --sandbox the sandbox''s list lag')
             [CompletionResult]::new('--lock-wait', '--lock-wait', [CompletionResultType]::ParameterName, 'Seconds to wait for another run that holds the ledger')
             [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'API origin, without the /api/v1 prefix')
             [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory for the ledger (ledger.sqlite3) and rejects files')

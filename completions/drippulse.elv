@@ -55,7 +55,7 @@ set edit:completion:arg-completer[drippulse] = {|@words|
             cand --concurrency 'Bulk-enroll calls in flight at once'
             cand --rejects 'File for rejected rows and duplicates; by default a new file under <data-dir>/rejects/ named after the workflow and the start time'
             cand --lock-wait 'Seconds to wait for another run that holds the ledger; by default a second run exits at once with code 5'
-            cand --settle-secs 'Seconds a contact whose outcome is unknown must have been absent from the server''s list before it is sent again; default 300, or 0 with --sandbox'
+            cand --settle-secs 'Seconds a contact whose outcome is unknown must have been absent from the server''s list before it is sent again; default 300, or with --sandbox the sandbox''s list lag (0 unless a fault switch sets one)'
             cand --api-url 'API origin, without the /api/v1 prefix'
             cand --data-dir 'Directory for the ledger (ledger.sqlite3) and rejects files'
             cand --output 'Output format: human text on stderr, or JSON on stdout'
@@ -93,7 +93,7 @@ set edit:completion:arg-completer[drippulse] = {|@words|
         &'drippulse;reconcile'= {
             cand -w 'Workflow whose unknown contacts to settle'
             cand --workflow 'Workflow whose unknown contacts to settle'
-            cand --settle-secs 'Seconds a contact must have been absent from the list before it is queued again; default 300, or 0 with --sandbox'
+            cand --settle-secs 'Seconds a contact must have been absent from the list before it is queued again; default 300, or with --sandbox the sandbox''s list lag'
             cand --lock-wait 'Seconds to wait for another run that holds the ledger'
             cand --api-url 'API origin, without the /api/v1 prefix'
             cand --data-dir 'Directory for the ledger (ledger.sqlite3) and rejects files'

@@ -57,7 +57,7 @@ complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l batch-siz
 complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l concurrency -d 'Bulk-enroll calls in flight at once' -r
 complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l rejects -d 'File for rejected rows and duplicates; by default a new file under <data-dir>/rejects/ named after the workflow and the start time' -r -F
 complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l lock-wait -d 'Seconds to wait for another run that holds the ledger; by default a second run exits at once with code 5' -r
-complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l settle-secs -d 'Seconds a contact whose outcome is unknown must have been absent from the server\'s list before it is sent again; default 300, or 0 with --sandbox' -r
+complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l settle-secs -d 'Seconds a contact whose outcome is unknown must have been absent from the server\'s list before it is sent again; default 300, or with --sandbox the sandbox\'s list lag (0 unless a fault switch sets one)' -r
 complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l api-url -d 'API origin, without the /api/v1 prefix' -r
 complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l data-dir -d 'Directory for the ledger (ledger.sqlite3) and rejects files' -r -F
 complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l output -d 'Output format: human text on stderr, or JSON on stdout' -r -f -a "human\t'Tables and summaries for people, on stderr (data on stdout)'
@@ -83,7 +83,7 @@ complete -c drippulse -n "__fish_drippulse_using_subcommand list" -l no-progress
 complete -c drippulse -n "__fish_drippulse_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c drippulse -n "__fish_drippulse_using_subcommand list" -s V -l version -d 'Print version'
 complete -c drippulse -n "__fish_drippulse_using_subcommand reconcile" -s w -l workflow -d 'Workflow whose unknown contacts to settle' -r
-complete -c drippulse -n "__fish_drippulse_using_subcommand reconcile" -l settle-secs -d 'Seconds a contact must have been absent from the list before it is queued again; default 300, or 0 with --sandbox' -r
+complete -c drippulse -n "__fish_drippulse_using_subcommand reconcile" -l settle-secs -d 'Seconds a contact must have been absent from the list before it is queued again; default 300, or with --sandbox the sandbox\'s list lag' -r
 complete -c drippulse -n "__fish_drippulse_using_subcommand reconcile" -l lock-wait -d 'Seconds to wait for another run that holds the ledger' -r
 complete -c drippulse -n "__fish_drippulse_using_subcommand reconcile" -l api-url -d 'API origin, without the /api/v1 prefix' -r
 complete -c drippulse -n "__fish_drippulse_using_subcommand reconcile" -l data-dir -d 'Directory for the ledger (ledger.sqlite3) and rejects files' -r -F

@@ -210,8 +210,8 @@ pub struct EnrollArgs {
     pub lock_wait: u64,
 
     /// Seconds a contact whose outcome is unknown must have been absent
-    /// from the server's list before it is sent again; default 300, or 0
-    /// with --sandbox.
+    /// from the server's list before it is sent again; default 300, or with
+    /// --sandbox the sandbox's list lag (0 unless a fault switch sets one).
     #[arg(long, value_name = "SECS")]
     pub settle_secs: Option<u64>,
 }
@@ -257,7 +257,7 @@ pub struct ReconcileArgs {
     pub workflow: String,
 
     /// Seconds a contact must have been absent from the list before it is
-    /// queued again; default 300, or 0 with --sandbox.
+    /// queued again; default 300, or with --sandbox the sandbox's list lag.
     #[arg(long, value_name = "SECS")]
     pub settle_secs: Option<u64>,
 

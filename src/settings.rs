@@ -33,6 +33,8 @@ pub struct Context {
     target: Target,
     /// Kept alive for as long as the command runs.
     sandbox: Option<Sandbox>,
+    /// The in-process sandbox's list delay, from its fault switches.
+    sandbox_list_lag: Duration,
 }
 
 enum Target {
@@ -69,6 +71,7 @@ impl Context {
             timeout: Duration::from_secs(global.timeout.max(1)),
             target,
             sandbox: None,
+            sandbox_list_lag: Duration::ZERO,
         })
     }
 
@@ -80,6 +83,12 @@ impl Context {
     /// Whether commands run against the built-in sandbox.
     pub fn is_sandbox(&self) -> bool {
         matches!(self.target, Target::Sandbox)
+    }
+
+    /// How long the in-process sandbox hides new enrollments from its list
+    /// (its `list-lag-ms` fault switch); zero when it has none.
+    pub fn sandbox_list_lag(&self) -> Duration {
+        self.sandbox_list_lag
     }
 
     pub fn ledger_path(&self) -> PathBuf {
@@ -123,6 +132,7 @@ impl Context {
             let faults = std::env::var(SANDBOX_FAULTS_ENV).unwrap_or_default();
             let faults =
                 parse_faults(&faults).with_context(|| format!("invalid {SANDBOX_FAULTS_ENV}"))?;
+            self.sandbox_list_lag = faults.list_lag();
             let config = SandboxConfig {
                 state: Some(self.data_dir.join("sandbox.sqlite3")),
                 faults,

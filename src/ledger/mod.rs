@@ -250,3 +250,174 @@ SELECT id, NULL, state, run_id, updated_at, 'migrated from schema version 1' FRO
 pub fn now_text() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn contact(key: &str) -> PlannedContact {
+        PlannedContact {
+            key: key.to_string(),
+            email: format!("{key}@example.com"),
+            lead_ref: None,
+            contact_json: format!(r#"{{"email":"{key}@example.com"}}"#),
+            source: "test".to_string(),
+            line: 1,
+        }
+    }
+
+    fn start(ledger: &mut Ledger) -> RunId {
+        ledger
+            .begin_run(&RunStart {
+                command: "test".into(),
+                workflow_id: Some("wf".into()),
+                inputs: Vec::new(),
+            })
+            .unwrap()
+    }
+
+    /// Claims `keys` in one batch and returns the claimed keys.
+    fn claim_keys(ledger: &mut Ledger, run: RunId, keys: &[&str]) -> ClaimBatch {
+        let mut pending: Vec<PlannedContact> = keys.iter().rev().map(|k| contact(k)).collect();
+        let mut next = || Ok(pending.pop());
+        ledger.claim("wf", run, 100, 10, 1, &mut next).unwrap()
+    }
+
+    #[test]
+    fn migrate_v1_keeps_rows_and_logs_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(LEDGER_FILE);
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(SCHEMA_V1).unwrap();
+            conn.execute_batch(
+                "INSERT INTO runs (command, pid, host, version, started_at, inputs)
+                     VALUES ('enroll', 1, 'h', '0.1.0', '2026-01-01T00:00:00Z', '[]');
+                 INSERT INTO entries (workflow_id, key, state, email, contact, run_id, enrollment_id, updated_at)
+                     VALUES ('wf', 'ada@example.com', 'sent', 'ada@example.com', '{}', 1, 'e1', '2026-01-01T00:00:00Z');
+                 PRAGMA user_version = 1;",
+            )
+            .unwrap();
+        }
+
+        let ledger = Ledger::open(&path).unwrap();
+        assert_eq!(ledger.schema_version().unwrap(), SCHEMA_VERSION);
+        assert_eq!(
+            ledger.count_states("wf").unwrap(),
+            vec![("sent".to_string(), 1)]
+        );
+        let (adopted, events): (i64, i64) = ledger
+            .conn
+            .query_row(
+                "SELECT (SELECT adopted FROM entries), (SELECT count(*) FROM events WHERE detail LIKE 'migrated%')",
+                [],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(adopted, 0);
+        assert_eq!(events, 1);
+        ledger.integrity_check().unwrap();
+    }
+
+    #[test]
+    fn newer_schema_is_refused_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(LEDGER_FILE);
+        Connection::open(&path)
+            .unwrap()
+            .execute_batch("PRAGMA user_version = 99;")
+            .unwrap();
+        let error = Ledger::open(&path).unwrap_err().to_string();
+        assert!(error.contains("schema version 99"), "{error}");
+        let version: i64 = Connection::open(&path)
+            .unwrap()
+            .query_row("PRAGMA user_version", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(version, 99);
+    }
+
+    #[test]
+    fn claim_is_compare_and_set_across_connections() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(LEDGER_FILE);
+        let mut first = Ledger::open(&path).unwrap();
+        let mut second = Ledger::open(&path).unwrap();
+        let run_a = start(&mut first);
+        let run_b = start(&mut second);
+
+        let a = claim_keys(&mut first, run_a, &["a", "b"]);
+        let b = claim_keys(&mut second, run_b, &["b", "c"]);
+
+        let claimed_a: Vec<&str> = a.batches[0]
+            .1
+            .iter()
+            .map(|c| c.contact.key.as_str())
+            .collect();
+        let claimed_b: Vec<&str> = b.batches[0]
+            .1
+            .iter()
+            .map(|c| c.contact.key.as_str())
+            .collect();
+        assert_eq!(claimed_a, ["a", "b"]);
+        assert_eq!(claimed_b, ["c"], "b is already claimed by the first run");
+        assert_eq!(b.held.len(), 1);
+        assert_eq!(b.held[0].state, EntryState::Sending);
+    }
+
+    #[test]
+    fn claim_events_record_each_transition() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut ledger = Ledger::open(&dir.path().join(LEDGER_FILE)).unwrap();
+        let run = start(&mut ledger);
+        let claim = claim_keys(&mut ledger, run, &["a"]);
+        let entry_id = claim.batches[0].1[0].entry_id;
+        ledger.record_sent(run, &[(entry_id, "e1".into())]).unwrap();
+
+        let mut query = ledger
+            .conn
+            .prepare("SELECT coalesce(from_state, '-'), to_state FROM events WHERE entry_id = ?1 ORDER BY id")
+            .unwrap();
+        let events: Vec<(String, String)> = query
+            .query_map([entry_id], |row| Ok((row.get(0)?, row.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            events,
+            [
+                ("-".to_string(), "sending".to_string()),
+                ("sending".to_string(), "sent".to_string())
+            ]
+        );
+    }
+
+    #[test]
+    fn recovery_turns_sending_into_unknown() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut ledger = Ledger::open(&dir.path().join(LEDGER_FILE)).unwrap();
+        let dead = start(&mut ledger);
+        claim_keys(&mut ledger, dead, &["a", "b"]);
+        let next = start(&mut ledger);
+        assert_eq!(ledger.recover_abandoned(next).unwrap(), 2);
+        assert_eq!(
+            ledger.count_states("wf").unwrap(),
+            vec![("unknown".to_string(), 2)]
+        );
+        assert!(
+            claim_keys(&mut ledger, next, &["a"]).batches.is_empty(),
+            "unknown is never claimed"
+        );
+    }
+
+    #[test]
+    fn lock_second_holder_is_refused_with_pid() {
+        let dir = tempfile::tempdir().unwrap();
+        let held = LedgerLock::acquire(dir.path(), std::time::Duration::ZERO).unwrap();
+        let error =
+            LedgerLock::acquire(dir.path(), std::time::Duration::from_millis(250)).unwrap_err();
+        let lock_error = error.downcast_ref::<LockHeld>().expect("a LockHeld error");
+        assert_eq!(lock_error.holder, std::process::id().to_string());
+        drop(held);
+        assert!(LedgerLock::acquire(dir.path(), std::time::Duration::ZERO).is_ok());
+    }
+}

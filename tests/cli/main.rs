@@ -3,4 +3,6 @@
 mod enroll;
 mod generated;
 mod harness;
+mod interrupt;
 mod list;
+mod reconcile;

@@ -386,12 +386,14 @@ fn send_all(
 }
 
 /// The settle window: `--settle-secs`, else five minutes against a real
-/// server and none against the built-in sandbox, whose list shows every
-/// enrollment at once unless a fault switch delays it.
+/// server. The built-in sandbox lists every enrollment at once unless its
+/// `list-lag-ms` switch delays them, so there the window is that delay
+/// plus a second. Call it after `Context::connect`, which starts the sandbox.
 pub fn settle_window(ctx: &Context, settle_secs: Option<u64>) -> Duration {
     match settle_secs {
         Some(secs) => Duration::from_secs(secs),
-        None if ctx.is_sandbox() => Duration::ZERO,
+        None if ctx.is_sandbox() && ctx.sandbox_list_lag().is_zero() => Duration::ZERO,
+        None if ctx.is_sandbox() => ctx.sandbox_list_lag() + Duration::from_secs(1),
         None => DEFAULT_SETTLE,
     }
 }
