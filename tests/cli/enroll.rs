@@ -675,3 +675,71 @@ fn enroll_unreadable_corpus_files_fail_before_sending() {
     assert_eq!(world.sandbox().stats()["requests"], 0);
     assert!(!world.data_dir().join("ledger.sqlite3").exists());
 }
+
+#[test]
+fn enroll_api_refusal_rejects_items_and_sends_rest() {
+    // The sandbox refuses addresses in the reserved .invalid domain with a
+    // 422 naming them; the rest of the batch must still be enrolled.
+    let world = World::new();
+    let csv = write_file(
+        world.path("in.csv"),
+        "email\nada@example.com\nghost@example.invalid\ngrace@example.org\nspirit@mail.invalid\nalan@example.com\n",
+    );
+    let rejects = world.path("rejects.csv");
+    let summary = world
+        .cmd()
+        .args([
+            "--output",
+            "json",
+            "enroll",
+            "--workflow",
+            "wf_test",
+            "--rejects",
+        ])
+        .arg_path(&rejects)
+        .arg_path(&csv)
+        .run()
+        .expect_code(3)
+        .json();
+    assert_eq!(summary["sent"], 3);
+    assert_eq!(summary["failed"], 2);
+    assert_eq!(
+        summary["requests"], 2,
+        "one refused call, one resend of the rest"
+    );
+
+    let emails: Vec<String> = world
+        .sandbox()
+        .enrollments("wf_test")
+        .iter()
+        .map(|e| e["email"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        emails,
+        ["ada@example.com", "grace@example.org", "alan@example.com"]
+    );
+
+    let text = std::fs::read_to_string(&rejects).unwrap();
+    let refused: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("api_rejected"))
+        .collect();
+    assert_eq!(refused.len(), 2, "{text}");
+    assert!(
+        refused[0].contains(",3,") && refused[0].contains("RFC 2606"),
+        "{text}"
+    );
+    assert!(refused[1].contains(",5,"), "{text}");
+
+    // The refused contacts are not sent again unless the data changes; a
+    // rerun tries them once more and the server refuses them again.
+    let rerun = world
+        .cmd()
+        .args(["--output", "json", "enroll", "--workflow", "wf_test"])
+        .arg_path(&csv)
+        .run()
+        .expect_code(3)
+        .json();
+    assert_eq!(rerun["already_enrolled"], 3);
+    assert_eq!(world.sandbox().enrollments("wf_test").len(), 3);
+}

@@ -98,13 +98,14 @@ pub async fn deliver(client: Client, workflow_id: String, batch: Vec<Claimed>) -
                     let mut items = items;
                     items.sort_by_key(|item| std::cmp::Reverse(item.index));
                     items.dedup_by_key(|item| item.index);
+                    let mut refused = Vec::with_capacity(items.len());
                     for item in items {
                         let claimed = contacts.remove(item.index);
                         let reason = format!("refused by the API: {}", item.message);
-                        delivery
-                            .outcomes
-                            .push((claimed, ContactOutcome::Rejected(reason)));
+                        refused.push((claimed, ContactOutcome::Rejected(reason)));
                     }
+                    // Report them in input order.
+                    delivery.outcomes.extend(refused.into_iter().rev());
                     if contacts.is_empty() {
                         break;
                     }
