@@ -831,11 +831,13 @@ fn key_column_gives_contact_key() {
     options.key = KeySpec::Column("signup id".to_string());
     let mut records = Vec::new();
     read_source(&Source::File(path), &options, &mut |record| {
-        records.push(record);
+        if !matches!(record, Record::Header(_)) {
+            records.push(record);
+        }
         Ok(())
     })
     .expect("read");
-    match records.iter().find(|r| !matches!(r, Record::Header(_))) {
+    match records.first() {
         Some(Record::Contact(_, contact)) => assert_eq!(contact.key, "42"),
         other => panic!("expected a contact, got {other:?}"),
     }
