@@ -18,6 +18,9 @@ use crate::secret::ApiKey;
 /// The environment variable that holds the API key.
 pub const API_KEY_ENV: &str = "DRIPPULSE_API_KEY";
 
+/// The ledger used with `--sandbox`, beside the real one.
+pub const SANDBOX_LEDGER_FILE: &str = "sandbox-ledger.sqlite3";
+
 /// Fault switches for the in-process sandbox, as `NAME=VALUE,...`.
 pub const SANDBOX_FAULTS_ENV: &str = "DRIPPULSE_SANDBOX_FAULTS";
 
@@ -91,8 +94,21 @@ impl Context {
         self.sandbox_list_lag
     }
 
+    /// The ledger's path. The built-in sandbox gets a ledger of its own, so
+    /// trying drippulse out never marks contacts as sent for a real server.
     pub fn ledger_path(&self) -> PathBuf {
-        self.data_dir.join(LEDGER_FILE)
+        match self.target {
+            Target::Sandbox => self.data_dir.join(SANDBOX_LEDGER_FILE),
+            Target::Remote { .. } => self.data_dir.join(LEDGER_FILE),
+        }
+    }
+
+    /// The API origin recorded with each workflow: the URL, or `sandbox`.
+    pub fn api_origin_label(&self) -> String {
+        match &self.target {
+            Target::Remote { origin, .. } => origin.as_str().trim_end_matches('/').to_string(),
+            Target::Sandbox => "sandbox".to_string(),
+        }
     }
 
     /// The user's API key, when one is configured, so that output can be

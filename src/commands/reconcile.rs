@@ -17,6 +17,9 @@ pub fn run(ctx: &mut Context, args: &ReconcileArgs) -> anyhow::Result<ExitStatus
     let client = ctx.connect()?;
     let _lock = LedgerLock::acquire(&ctx.data_dir, Duration::from_secs(args.lock_wait))?;
     let mut ledger = Ledger::open(&ctx.ledger_path())?;
+    if let Some(binding) = ledger.workflow_binding(&args.workflow)? {
+        super::enroll::check_origin(&args.workflow, &binding, Some(&ctx.api_origin_label()))?;
+    }
     let run_id = ledger.begin_run(&RunStart {
         command: "reconcile".to_string(),
         workflow_id: Some(args.workflow.clone()),

@@ -60,6 +60,17 @@ impl EntryState {
     }
 }
 
+/// What a workflow's entries are tied to: the key that identifies a
+/// contact, and the API origin they were sent to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkflowBinding {
+    /// `email`, or `column:<normalised column name>`.
+    pub key_name: String,
+    /// The origin URL, or `sandbox` for the built-in sandbox. `None` for
+    /// workflows recorded before the ledger kept it.
+    pub api_origin: Option<String>,
+}
+
 /// A contact ready to be claimed: its key and the JSON to send.
 #[derive(Debug, Clone)]
 pub struct PlannedContact {
@@ -283,29 +294,42 @@ impl Ledger {
         Ok(changed)
     }
 
-    /// Returns the key name a workflow's entries use, if the ledger knows it.
-    pub fn workflow_key(&self, workflow_id: &str) -> anyhow::Result<Option<String>> {
+    /// Returns what a workflow's entries are bound to, if the ledger has
+    /// recorded the workflow.
+    pub fn workflow_binding(&self, workflow_id: &str) -> anyhow::Result<Option<WorkflowBinding>> {
         Ok(self
             .conn
             .query_row(
-                "SELECT key_name FROM workflows WHERE workflow_id = ?1",
+                "SELECT key_name, api_origin FROM workflows WHERE workflow_id = ?1",
                 [workflow_id],
-                |row| row.get(0),
+                |row| {
+                    Ok(WorkflowBinding {
+                        key_name: row.get(0)?,
+                        api_origin: row.get(1)?,
+                    })
+                },
             )
             .optional()?)
     }
 
-    /// Records the key name of a workflow the first time a run sends to it.
+    /// Records the key name and API origin of a workflow the first time a
+    /// run sends to it.
     pub fn register_workflow(
         &mut self,
         workflow_id: &str,
-        key_name: &str,
+        binding: &WorkflowBinding,
         run_id: RunId,
     ) -> anyhow::Result<()> {
         self.conn.execute(
-            "INSERT INTO workflows (workflow_id, key_name, first_run_id, created_at)
-             VALUES (?1, ?2, ?3, ?4) ON CONFLICT (workflow_id) DO NOTHING",
-            params![workflow_id, key_name, run_id.0, now_text()],
+            "INSERT INTO workflows (workflow_id, key_name, api_origin, first_run_id, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (workflow_id) DO NOTHING",
+            params![
+                workflow_id,
+                binding.key_name,
+                binding.api_origin,
+                run_id.0,
+                now_text()
+            ],
         )?;
         Ok(())
     }

@@ -22,7 +22,7 @@ use std::time::Duration;
 use anyhow::{bail, Context};
 use rusqlite::{Connection, OpenFlags};
 
-pub use entries::{ClaimBatch, Claimed, EntryState, Held, PlannedContact};
+pub use entries::{ClaimBatch, Claimed, EntryState, Held, PlannedContact, WorkflowBinding};
 pub use lock::{LedgerLock, LockHeld, LOCK_FILE};
 pub use resolve::{Adoption, Resolution, UnknownEntry};
 pub use runs::{RunId, RunStart};
@@ -212,11 +212,17 @@ CREATE TABLE entries (
 ";
 
 /// Version 2: an append-only event log of every state change, written by
-/// triggers so no code path can change a state without a record, and a
-/// flag for entries adopted from the server instead of sent by drippulse.
+/// triggers so no code path can change a state without a record, a flag
+/// for entries adopted from the server instead of sent by drippulse, and
+/// the API origin of each workflow.
 /// Rows of version 1 keep their states; they get one `migrated` event each.
 const SCHEMA_V2: &str = "
 ALTER TABLE entries ADD COLUMN adopted INTEGER NOT NULL DEFAULT 0;
+
+-- The API origin a workflow's entries were sent to, so that a run against
+-- another server (staging, the sandbox) cannot mistake them for its own.
+-- NULL for workflows first recorded by version 1.
+ALTER TABLE workflows ADD COLUMN api_origin TEXT;
 
 CREATE TABLE events (
     id          INTEGER PRIMARY KEY,

@@ -126,7 +126,7 @@ impl Ledger {
 
     /// Returns whether the ledger has ever recorded the workflow.
     pub fn knows_workflow(&self, workflow_id: &str) -> anyhow::Result<bool> {
-        Ok(self.workflow_key(workflow_id)?.is_some())
+        Ok(self.workflow_binding(workflow_id)?.is_some())
     }
 
     /// Records enrollments found on the server as `sent` and adopted.

@@ -743,3 +743,81 @@ fn enroll_api_refusal_rejects_items_and_sends_rest() {
     assert_eq!(rerun["already_enrolled"], 3);
     assert_eq!(world.sandbox().enrollments("wf_test").len(), 3);
 }
+
+#[test]
+fn enroll_sandbox_ledger_is_separate_from_real() {
+    // Trying drippulse with --sandbox must not mark contacts as sent for a
+    // real server that shares the data directory.
+    let world = World::new();
+    world
+        .cmd()
+        .args(["--sandbox", "enroll", "--workflow", "wf_test"])
+        .arg_path(&example_csv())
+        .run()
+        .expect_code(0);
+    let real = enroll_json(&world, &[example_csv().to_str().unwrap()]);
+    assert_eq!(real["sent"], 23);
+    assert_eq!(real["already_enrolled"], 0);
+}
+
+#[test]
+fn enroll_other_server_same_ledger_refused() {
+    let world = World::new();
+    enroll_json(&world, &[example_csv().to_str().unwrap()]);
+
+    let other = crate::harness::SandboxServer::start(&[]);
+    let ran = world
+        .cmd()
+        .env("DRIPPULSE_BASE_URL", &other.url)
+        .args(["enroll", "--workflow", "wf_test"])
+        .arg_path(&example_csv())
+        .run()
+        .expect_code(1);
+    assert!(
+        ran.stderr.contains("separate --data-dir"),
+        "{}",
+        ran.describe()
+    );
+    assert!(other.enrollments("wf_test").is_empty());
+}
+
+#[test]
+fn enroll_key_column_name_matches_case_insensitively() {
+    let world = World::new();
+    let csv = example_csv();
+    let first = world
+        .cmd()
+        .args([
+            "--output",
+            "json",
+            "enroll",
+            "--workflow",
+            "wf_test",
+            "--key",
+            "Signup ID",
+        ])
+        .arg_path(&csv)
+        .run()
+        .expect_code(0)
+        .json();
+    assert_eq!(
+        first["sent"], 24,
+        "one address under two signup ids is two contacts"
+    );
+    let second = world
+        .cmd()
+        .args([
+            "--output",
+            "json",
+            "enroll",
+            "--workflow",
+            "wf_test",
+            "--key",
+            "signup id",
+        ])
+        .arg_path(&csv)
+        .run()
+        .expect_code(0)
+        .json();
+    assert_eq!(second["already_enrolled"], 24);
+}

@@ -16,7 +16,7 @@ use crate::cli::{EnrollArgs, InputFormat};
 use crate::exit::{status_for_error, ExitStatus, Interrupted};
 use crate::input::{self, Field, Format, KeySpec, ReadOptions, Source};
 use crate::interrupt::Interrupt;
-use crate::ledger::{EntryState, Ledger, LedgerLock, RunId, RunStart};
+use crate::ledger::{EntryState, Ledger, LedgerLock, RunId, RunStart, WorkflowBinding};
 use crate::output::Printer;
 use crate::progress::{EnrollProgress, Reporter};
 use crate::reconcile::{adopt_existing, reconcile, ReconcileReport};
@@ -55,7 +55,7 @@ pub fn run(ctx: &mut Context, args: &EnrollArgs) -> anyhow::Result<ExitStatus> {
     let prepared = prepare(&inputs, &options, &spool_dir, rejects, &mut show_mapping)?;
 
     if args.dry_run {
-        return dry_run_report(ctx, args, &prepared);
+        return dry_run_report(ctx, args, &options.key, &prepared);
     }
     send_all(ctx, args, &options.key, prepared)
 }
@@ -182,14 +182,15 @@ fn rejects_path(ctx: &Context, args: &EnrollArgs) -> PathBuf {
 fn dry_run_report(
     ctx: &Context,
     args: &EnrollArgs,
+    key: &KeySpec,
     prepared: &Prepared,
 ) -> anyhow::Result<ExitStatus> {
     let mut counts = RunCounts::default();
     let mut ledger = Ledger::open_read_only(&ctx.ledger_path())?;
 
     if let Some(ledger) = &mut ledger {
-        if let Some(existing) = ledger.workflow_key(&args.workflow)? {
-            check_key_matches(&args.workflow, &existing, &key_name_of(args))?;
+        if let Some(existing) = ledger.workflow_binding(&args.workflow)? {
+            check_binding(&args.workflow, &existing, &binding_for(ctx, key))?;
         }
     }
 
@@ -230,23 +231,52 @@ fn dry_run_report(
     Ok(ExitStatus::Success)
 }
 
-fn key_name_of(args: &EnrollArgs) -> String {
-    match args.key.trim() {
-        k if k.eq_ignore_ascii_case("email") => key_name(&KeySpec::Email),
-        column => key_name(&KeySpec::Column(column.to_string())),
+/// The binding a run would record for a workflow it sends to.
+fn binding_for(ctx: &Context, key: &KeySpec) -> WorkflowBinding {
+    WorkflowBinding {
+        key_name: key_name(key),
+        api_origin: Some(ctx.api_origin_label()),
     }
 }
 
-/// Refuses a run whose `--key` differs from the one the workflow's entries
-/// were recorded under: every contact would look new and be sent again.
-fn check_key_matches(workflow: &str, existing: &str, requested: &str) -> anyhow::Result<()> {
-    if existing == requested {
-        return Ok(());
+/// Refuses a run whose key or API origin differs from what the workflow's
+/// entries were recorded with. With another key every contact would look
+/// new and be enrolled again; with another server the entries describe
+/// enrollments that server does not have.
+fn check_binding(
+    workflow: &str,
+    existing: &WorkflowBinding,
+    requested: &WorkflowBinding,
+) -> anyhow::Result<()> {
+    if existing.key_name != requested.key_name {
+        let flag = existing
+            .key_name
+            .strip_prefix("column:")
+            .unwrap_or(&existing.key_name);
+        bail!(
+            "the ledger's entries for workflow {workflow:?} are keyed by {:?}, not {:?}; rerun with --key {flag:?}, because a different key would make every contact look new and enroll it again",
+            existing.key_name,
+            requested.key_name
+        );
     }
-    let flag = existing.strip_prefix("column:").unwrap_or(existing);
-    bail!(
-        "the ledger's entries for workflow {workflow:?} are keyed by {existing:?}, not {requested:?}; rerun with --key {flag:?}, because a different key would make every contact look new and enroll it again"
-    )
+    check_origin(workflow, existing, requested.api_origin.as_deref())
+}
+
+/// Refuses a run against another server than the one a workflow's entries
+/// were sent to.
+pub fn check_origin(
+    workflow: &str,
+    existing: &WorkflowBinding,
+    current: Option<&str>,
+) -> anyhow::Result<()> {
+    if let (Some(recorded), Some(current)) = (existing.api_origin.as_deref(), current) {
+        if recorded != current {
+            bail!(
+                "the ledger's entries for workflow {workflow:?} were sent to {recorded}, but this run targets {current}; use a separate --data-dir for each server, so one server's enrollments are never taken for another's"
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Runs the second pass under the ledger lock: recover what a dead run
@@ -261,9 +291,9 @@ fn send_all(
     let client = ctx.connect()?;
     let _lock = LedgerLock::acquire(&ctx.data_dir, Duration::from_secs(args.lock_wait))?;
     let mut ledger = Ledger::open(&ctx.ledger_path())?;
-    let key_name = key_name(key);
-    if let Some(existing) = ledger.workflow_key(&args.workflow)? {
-        check_key_matches(&args.workflow, &existing, &key_name)?;
+    let binding = binding_for(ctx, key);
+    if let Some(existing) = ledger.workflow_binding(&args.workflow)? {
+        check_binding(&args.workflow, &existing, &binding)?;
     }
 
     let Prepared {
@@ -295,7 +325,7 @@ fn send_all(
             &args.workflow,
             run_id,
             key,
-            &key_name,
+            &binding,
             settle,
             &printer,
         )
@@ -408,7 +438,7 @@ async fn prepare_ledger(
     workflow_id: &str,
     run_id: RunId,
     key: &KeySpec,
-    key_name: &str,
+    binding: &WorkflowBinding,
     settle: Duration,
     printer: &Printer,
 ) -> anyhow::Result<()> {
@@ -426,7 +456,7 @@ async fn prepare_ledger(
                 "Workflow {workflow_id} already has {adopted} enrollments drippulse did not send; they count as already enrolled."
             ));
         }
-        ledger.register_workflow(workflow_id, key_name, run_id)?;
+        ledger.register_workflow(workflow_id, binding, run_id)?;
     }
 
     let report = reconcile(ledger, client, workflow_id, run_id, settle).await?;

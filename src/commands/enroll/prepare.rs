@@ -319,10 +319,14 @@ fn unique_suffix() -> String {
     format!("{:08x}", rand::thread_rng().gen::<u32>())
 }
 
-/// The key name recorded for a workflow: `email` or `column:<name>`.
+/// Returns the key name recorded for a workflow: `email`, or `column:`
+/// and the column name normalised as headers are matched, so `Signup ID`
+/// and `signup id` name the same key.
 pub fn key_name(key: &KeySpec) -> String {
     match key {
         KeySpec::Email => "email".to_string(),
-        KeySpec::Column(column) => format!("column:{column}"),
+        KeySpec::Column(column) => {
+            format!("column:{}", crate::input::normalize_header_name(column))
+        }
     }
 }
