@@ -104,7 +104,8 @@ pub struct GlobalArgs {
     pub no_progress: bool,
 
     /// Seconds to wait for each API response before giving up on it.
-    #[arg(long, global = true, value_name = "SECS", default_value_t = 60)]
+    #[arg(long, global = true, value_name = "SECS", default_value_t = 60,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub timeout: u64,
 }
 
@@ -138,7 +139,7 @@ pub enum Command {
 #[command(after_long_help = ENROLL_AFTER_HELP)]
 pub struct EnrollArgs {
     /// Workflow to enroll the contacts into.
-    #[arg(long, short = 'w', value_name = "ID")]
+    #[arg(long, short = 'w', value_name = "ID", value_parser = parse_id)]
     pub workflow: String,
 
     /// Contact files to read; `-` or none reads standard input.
@@ -235,7 +236,7 @@ pub enum InputFormat {
 #[derive(Debug, Args)]
 pub struct ListArgs {
     /// Workflow whose enrollments to list.
-    #[arg(long, short = 'w', value_name = "ID")]
+    #[arg(long, short = 'w', value_name = "ID", value_parser = parse_id)]
     pub workflow: String,
 }
 
@@ -253,7 +254,7 @@ pub struct ListArgs {
 )]
 pub struct ReconcileArgs {
     /// Workflow whose unknown contacts to settle.
-    #[arg(long, short = 'w', value_name = "ID")]
+    #[arg(long, short = 'w', value_name = "ID", value_parser = parse_id)]
     pub workflow: String,
 
     /// Seconds a contact must have been absent from the list before it is
@@ -348,3 +349,23 @@ pub struct CompletionsArgs {
 /// Print the man page (roff) to stdout.
 #[derive(Debug, Args)]
 pub struct ManArgs {}
+
+/// Checks an id of a workflow, enrollment or agent. Ids are opaque, but an
+/// empty one, one with surrounding spaces or control characters, or `.` and
+/// `..` (which URLs resolve as paths) cannot be a real id and would reach
+/// another endpoint.
+pub fn parse_id(text: &str) -> Result<String, String> {
+    if text.is_empty() {
+        return Err("the id is empty".to_string());
+    }
+    if text.trim() != text {
+        return Err(format!("{text:?} has spaces around it; remove them"));
+    }
+    if text.chars().any(char::is_control) {
+        return Err("the id contains control characters".to_string());
+    }
+    if text == "." || text == ".." {
+        return Err(format!("{text:?} is not an id"));
+    }
+    Ok(text.to_string())
+}

@@ -34,6 +34,17 @@ impl ExitStatus {
 #[error("interrupted: {0}")]
 pub struct Interrupted(pub String);
 
+/// A command line that parsed but makes no sense; maps to exit code 2,
+/// like clap's own usage errors.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// Returns a [`UsageError`] with the message, for `?` and `return Err(..)`.
+pub fn usage(message: impl Into<String>) -> anyhow::Error {
+    UsageError(message.into()).into()
+}
+
 /// The exit status for an error that stopped a command.
 pub fn status_for_error(error: &anyhow::Error) -> ExitStatus {
     for cause in error.chain() {
@@ -42,6 +53,9 @@ pub fn status_for_error(error: &anyhow::Error) -> ExitStatus {
         }
         if cause.is::<Interrupted>() {
             return ExitStatus::Interrupted;
+        }
+        if cause.is::<UsageError>() {
+            return ExitStatus::Usage;
         }
     }
     ExitStatus::Failure

@@ -821,3 +821,112 @@ fn enroll_key_column_name_matches_case_insensitively() {
         .json();
     assert_eq!(second["already_enrolled"], 24);
 }
+
+#[test]
+fn enroll_keeps_big_json_integers_exact() {
+    let world = World::new();
+    let input = r#"[{"email":"a@example.com","lead_ref":100000000000000000001},
+                    {"email":"b@example.com","lead_ref":100000000000000000002}]"#;
+    let summary = world
+        .cmd()
+        .args([
+            "--output",
+            "json",
+            "enroll",
+            "--workflow",
+            "wf_test",
+            "--format",
+            "json",
+            "--key",
+            "lead_ref",
+            "-",
+        ])
+        .stdin(input)
+        .run()
+        .expect_code(0)
+        .json();
+    assert_eq!(summary["sent"], 2, "distinct ids must not merge: {summary}");
+    assert_eq!(summary["duplicates_in_input"], 0);
+}
+
+#[test]
+fn enroll_usage_errors_exit_2() {
+    let world = World::offline();
+    let example = example_csv();
+    let example = example.to_str().unwrap();
+    let cases: [&[&str]; 9] = [
+        &["enroll", "-w", "wf", "--email", "a@example.com", example],
+        &["enroll", "-w", "wf", "--map", "nofield", example],
+        &["enroll", "-w", "wf", "--map", "phone=Phone", example],
+        &["enroll", "-w", "wf", "--delimiter", ";;", example],
+        &["enroll", "-w", "wf", "--key", "", example],
+        &[
+            "enroll",
+            "-w",
+            "wf",
+            "--email",
+            "a@example.com",
+            "--field",
+            "noequals",
+        ],
+        &["enroll", "-w", "wf", "--email", "not-an-address"],
+        &["enroll", "-w", "", example],
+        &["enroll", "-w", "..", example],
+    ];
+    for args in cases {
+        let ran = world.cmd().args(args).run();
+        assert_eq!(ran.code, 2, "{args:?}\n{}", ran.describe());
+    }
+}
+
+#[test]
+fn enroll_rejects_file_cannot_be_an_input() {
+    let world = World::new();
+    let csv = write_file(world.path("in.csv"), "email\nbad\nada@example.com\n");
+    let ran = world
+        .cmd()
+        .args(["enroll", "--workflow", "wf_test", "--rejects"])
+        .arg_path(&csv)
+        .arg_path(&csv)
+        .run()
+        .expect_code(2);
+    assert!(
+        ran.stderr.contains("also an input file"),
+        "{}",
+        ran.describe()
+    );
+    assert_eq!(
+        std::fs::read_to_string(&csv).unwrap(),
+        "email\nbad\nada@example.com\n"
+    );
+}
+
+#[test]
+fn enroll_unreachable_server_stops_with_reason() {
+    let world = World::offline();
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let ran = world
+        .cmd()
+        .env("DRIPPULSE_BASE_URL", format!("http://127.0.0.1:{port}"))
+        .env("DRIPPULSE_API_KEY", crate::harness::TEST_KEY)
+        .args(["--output", "json", "enroll", "--workflow", "wf_test"])
+        .arg_path(&example_csv())
+        .run()
+        .expect_code(1);
+    // The first step against a new workflow is its listing, so that is
+    // where the connection error surfaces.
+    assert!(
+        ran.stderr.contains("failed to list workflow"),
+        "{}",
+        ran.describe()
+    );
+    assert!(
+        ran.stderr.contains("Connect"),
+        "names the cause: {}",
+        ran.describe()
+    );
+    assert_eq!(ran.stdout, "", "no summary for a run that never started");
+}

@@ -13,11 +13,12 @@ use crate::api::classify::Class;
 use crate::api::{backoff, BulkReply, Client};
 use crate::ledger::Claimed;
 
-/// Connection attempts per batch before its contacts go back to `planned`.
+/// Connection attempts per batch before the run stops: the server is then
+/// unreachable, and every other batch would wait out the same retries.
 const CONNECT_ATTEMPTS: u32 = 4;
 
-/// 429 or 503 replies tolerated per batch before giving up for this run;
-/// cron is the outer retry loop.
+/// 429 or 503 replies tolerated per batch before the run stops; cron is
+/// the outer retry loop.
 const THROTTLE_ATTEMPTS: u32 = 20;
 
 /// The outcome for one contact of a batch.
@@ -136,10 +137,12 @@ pub async fn deliver(client: Client, workflow_id: String, batch: Vec<Claimed>) -
                         Class::Throttled(wait) => {
                             throttled += 1;
                             if throttled >= THROTTLE_ATTEMPTS {
-                                let reason = format!("not sent: still rate limited after {throttled} attempts ({what})");
-                                settle_all(&mut delivery, contacts, |_| {
-                                    ContactOutcome::NotSent(reason.clone())
-                                });
+                                // The server keeps refusing for now, and the
+                                // other batches would only add to the load.
+                                delivery.fatal = Some(format!(
+                                    "the API is still rate limiting after {throttled} attempts ({what}); rerun later to send the rest"
+                                ));
+                                pending.push(contacts);
                                 break;
                             }
                             let wait = wait.unwrap_or_else(|| backoff(throttled.min(5)));
@@ -152,10 +155,10 @@ pub async fn deliver(client: Client, workflow_id: String, batch: Vec<Claimed>) -
                         Class::NotApplied => {
                             connect_failures += 1;
                             if connect_failures >= CONNECT_ATTEMPTS {
-                                let reason = format!("not sent: could not connect after {connect_failures} attempts ({what})");
-                                settle_all(&mut delivery, contacts, |_| {
-                                    ContactOutcome::NotSent(reason.clone())
-                                });
+                                delivery.fatal = Some(format!(
+                                    "failed to connect to the API after {connect_failures} attempts: {what}; check --api-url and the network"
+                                ));
+                                pending.push(contacts);
                                 break;
                             }
                             let wait = backoff(connect_failures);

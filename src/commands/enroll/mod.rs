@@ -6,6 +6,7 @@ mod prepare;
 mod send;
 mod summary;
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -13,7 +14,7 @@ use anyhow::{bail, Context as _};
 
 use crate::api::Client;
 use crate::cli::{EnrollArgs, InputFormat};
-use crate::exit::{status_for_error, ExitStatus, Interrupted};
+use crate::exit::{status_for_error, usage, ExitStatus, Interrupted};
 use crate::input::{self, Field, Format, KeySpec, ReadOptions, Source};
 use crate::interrupt::Interrupt;
 use crate::ledger::{EntryState, Ledger, LedgerLock, RunId, RunStart, WorkflowBinding};
@@ -71,16 +72,23 @@ fn read_options(args: &EnrollArgs) -> anyhow::Result<ReadOptions> {
     let delimiter = match args.delimiter.as_deref() {
         None => None,
         Some("\\t" | "tab" | "\t") => Some(b'\t'),
+        Some("\"") => {
+            return Err(usage(
+                "invalid --delimiter '\"': the double quote encloses fields in CSV and cannot separate them",
+            ))
+        }
         Some(text) if text.len() == 1 && text.is_ascii() => Some(text.as_bytes()[0]),
-        Some(text) => bail!(
+        Some(text) => return Err(usage(format!(
             "invalid --delimiter {text:?}: give one ASCII character, such as ';' or '\\t' for tab"
-        ),
+        ))),
     };
 
     let mut column_map = Vec::new();
     for pair in &args.map {
-        let (field, column) = pair.split_once('=').with_context(|| {
-            format!("invalid --map {pair:?}: expected FIELD=COLUMN, such as email=\"Work Email\"")
+        let (field, column) = pair.split_once('=').ok_or_else(|| {
+            usage(format!(
+                "invalid --map {pair:?}: expected FIELD=COLUMN, such as email=\"Work Email\""
+            ))
         })?;
         let field = match field.trim().to_ascii_lowercase().as_str() {
             "email" => Field::Email,
@@ -88,18 +96,20 @@ fn read_options(args: &EnrollArgs) -> anyhow::Result<ReadOptions> {
             "last_name" => Field::LastName,
             "company_name" | "company" => Field::CompanyName,
             "lead_ref" => Field::LeadRef,
-            other => bail!(
+            other => return Err(usage(format!(
                 "invalid --map {pair:?}: unknown field {other:?}; use email, first_name, last_name, company_name or lead_ref"
-            ),
+            ))),
         };
         if column.trim().is_empty() {
-            bail!("invalid --map {pair:?}: the column name is empty");
+            return Err(usage(format!(
+                "invalid --map {pair:?}: the column name is empty"
+            )));
         }
         column_map.push((field, column.trim().to_string()));
     }
 
     let key = match args.key.trim() {
-        "" => bail!("invalid --key: give `email` or a column name"),
+        "" => return Err(usage("invalid --key: give `email` or a column name")),
         k if k.eq_ignore_ascii_case("email") => KeySpec::Email,
         column => KeySpec::Column(column.to_string()),
     };
@@ -115,15 +125,22 @@ fn read_options(args: &EnrollArgs) -> anyhow::Result<ReadOptions> {
 fn inputs(args: &EnrollArgs, key: &KeySpec) -> anyhow::Result<Inputs> {
     if let Some(email) = &args.email {
         if !args.files.is_empty() {
-            bail!("--email enrolls one contact and cannot be combined with input files; drop one of them");
+            return Err(usage("--email enrolls one contact and cannot be combined with input files; drop one of them"));
         }
         let mut fields = Vec::new();
         for pair in &args.fields {
-            let (name, value) = pair.split_once('=').with_context(|| {
-                format!("invalid --field {pair:?}: expected KEY=VALUE, such as plan=pro")
+            let (name, value) = pair.split_once('=').ok_or_else(|| {
+                usage(format!(
+                    "invalid --field {pair:?}: expected KEY=VALUE, such as plan=pro"
+                ))
             })?;
+            if name.trim().eq_ignore_ascii_case("email") {
+                return Err(usage(
+                    "--field email=... is not how the address is set; use --email ADDR",
+                ));
+            }
             if name.trim().is_empty() {
-                bail!("invalid --field {pair:?}: the key is empty");
+                return Err(usage(format!("invalid --field {pair:?}: the key is empty")));
             }
             fields.push((name.trim().to_string(), value.to_string()));
         }
@@ -134,6 +151,11 @@ fn inputs(args: &EnrollArgs, key: &KeySpec) -> anyhow::Result<Inputs> {
             &fields,
             key,
         );
+        // One contact typed on the command line: a bad value is a usage
+        // error, not a row for the rejects file.
+        if let input::Record::Reject(reject) = &record {
+            return Err(usage(format!("invalid --email: {}", reject.message)));
+        }
         return Ok(Inputs::Flags(record));
     }
 
@@ -142,7 +164,7 @@ fn inputs(args: &EnrollArgs, key: &KeySpec) -> anyhow::Result<Inputs> {
     for path in &args.files {
         if path.as_os_str() == "-" {
             if stdin_seen {
-                bail!("standard input (-) is named twice; name it once");
+                return Err(usage("standard input (-) is named twice; name it once"));
             }
             stdin_seen = true;
             sources.push(Source::Stdin);
@@ -151,9 +173,32 @@ fn inputs(args: &EnrollArgs, key: &KeySpec) -> anyhow::Result<Inputs> {
         }
     }
     if sources.is_empty() {
+        if std::io::stdin().is_terminal() {
+            return Err(usage(
+                "no contacts to read: name a file, pipe contacts into standard input, or give one contact with --email (use - to type them into the terminal)",
+            ));
+        }
         sources.push(Source::Stdin);
     }
+    if let Some(rejects) = &args.rejects {
+        for path in &args.files {
+            if same_file(path, rejects) {
+                return Err(usage(format!(
+                    "--rejects {} is also an input file; writing rejects there would overwrite it, so choose another path",
+                    rejects.display()
+                )));
+            }
+        }
+    }
     Ok(Inputs::Sources(sources))
+}
+
+/// Returns whether two paths name the same existing file.
+fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
 }
 
 fn rejects_path(ctx: &Context, args: &EnrollArgs) -> PathBuf {
