@@ -37,7 +37,7 @@ impl Reporter {
         let bar = (mode == ProgressMode::Bar).then(|| {
             let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
             let style = ProgressStyle::with_template(
-                "{bar:30.cyan/blue} {pos}/{len} {msg} [{per_sec}, ETA {eta}]",
+                "{bar:30.cyan/blue} {pos}/{len} {msg} [{elapsed}, ETA {eta}]",
             )
             .unwrap_or_else(|_| ProgressStyle::default_bar())
             .progress_chars("=> ");
@@ -60,8 +60,12 @@ impl Reporter {
                 if let Some(bar) = &self.bar {
                     bar.set_position(progress.processed);
                     bar.set_message(format!(
-                        "sent {}, skipped {}, failed {}, unknown {}",
-                        progress.sent, progress.skipped, progress.failed, progress.unknown
+                        "sent {}, skipped {}, failed {}, unknown {} ({:.0}/s)",
+                        progress.sent,
+                        progress.skipped,
+                        progress.failed,
+                        progress.unknown,
+                        self.rate(progress)
                     ));
                 }
             }
@@ -75,14 +79,20 @@ impl Reporter {
         }
     }
 
-    /// A one-line status for logs: counts, rate and elapsed time.
-    fn status_line(&self, progress: &EnrollProgress) -> String {
+    /// Contacts processed per second since the start.
+    fn rate(&self, progress: &EnrollProgress) -> f64 {
         let elapsed = self.started.elapsed().as_secs_f64();
-        let rate = if elapsed > 0.0 {
+        if elapsed > 0.0 {
             progress.processed as f64 / elapsed
         } else {
             0.0
-        };
+        }
+    }
+
+    /// A one-line status for logs: counts, rate and elapsed time.
+    fn status_line(&self, progress: &EnrollProgress) -> String {
+        let elapsed = self.started.elapsed().as_secs_f64();
+        let rate = self.rate(progress);
         format!(
             "progress: {}/{} processed, {} sent, {} skipped, {} failed, {} unknown ({rate:.0}/s, {elapsed:.0}s elapsed)",
             progress.processed,

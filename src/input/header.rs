@@ -14,6 +14,8 @@ const EMAIL_ALIASES: &[&str] = &[
     "email",
     "e-mail",
     "email address",
+    "email_address",
+    "emailaddress",
     "e-mail address",
     "e-mail 1 - value",
     "email 1 - value",

@@ -81,6 +81,9 @@ struct ItemContext<'a> {
     failure: Option<anyhow::Error>,
     /// Whether a Mailchimp `members` array was found.
     mailchimp: bool,
+    /// Items handled so far, for the 1-based position in reject messages:
+    /// a one-line JSON file puts every item on line 1.
+    items: u64,
 }
 
 impl ItemContext<'_> {
@@ -108,6 +111,14 @@ impl ItemContext<'_> {
                 ),
                 cells,
             ),
+        };
+        self.items += 1;
+        let record = match record {
+            Record::Reject(mut reject) => {
+                reject.message = format!("item {}: {}", self.items, reject.message);
+                Record::Reject(reject)
+            }
+            other => other,
         };
         (self.sink)(record)
     }
@@ -152,6 +163,7 @@ pub fn read_json(
         newlines,
         failure: None,
         mailchimp: false,
+        items: 0,
     };
 
     let parsed = deserializer
@@ -181,6 +193,7 @@ pub fn read_ndjson(
         newlines: Rc::default(),
         failure: None,
         mailchimp: false,
+        items: 0,
     };
     let mut buffer = Vec::new();
     let mut line: u64 = 0;

@@ -229,7 +229,7 @@ pub struct SourceSummary {
 /// Errors that stop a whole source before any request is sent.
 #[derive(Debug, thiserror::Error)]
 pub enum InputError {
-    #[error("failed to read {source_name}: {error}")]
+    #[error("failed to read {source_name}")]
     Io {
         source_name: String,
         #[source]

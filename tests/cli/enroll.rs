@@ -930,3 +930,21 @@ fn enroll_unreachable_server_stops_with_reason() {
     );
     assert_eq!(ran.stdout, "", "no summary for a run that never started");
 }
+
+#[test]
+fn enroll_removes_spool_of_dead_run() {
+    // A run killed mid-way leaves its spool of contacts behind; it holds
+    // personal data, so the next run removes it.
+    let world = World::new();
+    let tmp = world.data_dir().join("tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
+    let stale = tmp.join("spool-4000000-deadbeef.ndjson");
+    std::fs::write(&stale, "{}\n").unwrap();
+    enroll_json(&world, &[example_csv().to_str().unwrap()]);
+    assert!(!stale.exists(), "stale spool still present");
+    let left: Vec<_> = std::fs::read_dir(&tmp).unwrap().collect();
+    assert!(
+        left.is_empty(),
+        "the run's own spool is removed too: {left:?}"
+    );
+}

@@ -178,6 +178,7 @@ pub fn prepare(
     on_mapping: &mut MappingReport<'_>,
 ) -> anyhow::Result<Prepared> {
     crate::fsutil::create_private_dir(spool_dir)?;
+    remove_stale_spools(spool_dir);
     let spool_path = spool_dir.join(format!(
         "spool-{}-{}.ndjson",
         std::process::id(),
@@ -310,6 +311,41 @@ pub fn source_name(source: &Source) -> String {
     match source {
         Source::File(path) => path.display().to_string(),
         Source::Stdin => "<stdin>".to_string(),
+    }
+}
+
+/// Removes spool files left by runs that were killed before they could
+/// delete their own; they hold personal data. A spool's name carries its
+/// run's process id, and a file whose process is gone is stale. Where
+/// `/proc` does not exist, files older than a day count as stale instead.
+fn remove_stale_spools(spool_dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(spool_dir) else {
+        return;
+    };
+    let have_proc = Path::new("/proc/self").exists();
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|name| name.strip_prefix("spool-"))
+            .and_then(|rest| rest.split('-').next())
+            .and_then(|pid| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let stale = if have_proc {
+            pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists()
+        } else {
+            entry
+                .metadata()
+                .and_then(|meta| meta.modified())
+                .ok()
+                .and_then(|modified| modified.elapsed().ok())
+                .is_some_and(|age| age > std::time::Duration::from_secs(86_400))
+        };
+        if stale {
+            let _ = std::fs::remove_file(entry.path());
+        }
     }
 }
 

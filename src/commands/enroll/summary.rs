@@ -35,6 +35,15 @@ pub struct RunCounts {
     pub requests: u64,
 }
 
+/// Formats a count with its noun, adding "s" unless the count is one.
+fn plural(count: u64, noun: &str) -> String {
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{count} {noun}s")
+    }
+}
+
 impl RunCounts {
     /// Moves the contacts a closing reconciliation settled out of
     /// `unknown`. Only entries in `this_run` count: the others were held
@@ -152,37 +161,52 @@ impl Summary {
             .get("workflow_id")
             .and_then(Value::as_str)
             .unwrap_or("");
+        let run = self
+            .value
+            .get("run_id")
+            .and_then(Value::as_i64)
+            .unwrap_or(0);
         let headline = if self.dry_run {
             format!(
-                "Dry run: would send {} contacts to workflow {workflow}; nothing was sent.",
-                self.count("would_send")
+                "Dry run: would send {} to workflow {workflow}; nothing was sent.",
+                plural(self.count("would_send"), "contact")
+            )
+        } else if self.count("sent") == 0
+            && self.count("already_enrolled") > 0
+            && self.count("failed") + self.count("unknown") == 0
+        {
+            format!(
+                "Nothing to send: {} already enrolled in workflow {workflow} (run {run}).",
+                plural(self.count("already_enrolled"), "contact")
             )
         } else {
-            let run = self
-                .value
-                .get("run_id")
-                .and_then(Value::as_i64)
-                .unwrap_or(0);
             format!(
-                "Enrolled {} contacts into workflow {workflow} (run {run}).",
-                self.count("sent")
+                "Enrolled {} into workflow {workflow} (run {run}).",
+                plural(self.count("sent"), "contact")
             )
         };
         printer.status(headline);
+        if self.count("read") == 0 {
+            printer
+                .warn("the input has no contacts: check that the file has rows below its header");
+        }
         printer.status(format!(
-            "  read {} rows: {} valid, {} rejected, {} duplicates in input",
-            self.count("read"),
+            "  read {}: {} valid, {} rejected, {} in input",
+            plural(self.count("read"), "row"),
             self.count("valid"),
             self.count("rejected"),
-            self.count("duplicates_in_input"),
+            plural(self.count("duplicates_in_input"), "duplicate"),
         ));
+        let requeued = match self.count("requeued") {
+            0 => String::new(),
+            n => format!(" ({n} queued for the next run)"),
+        };
         printer.status(format!(
-            "  already enrolled {}, {} {}, failed {} ({} queued for the next run), unknown {}",
+            "  already enrolled {}, {} {}, failed {}{requeued}, unknown {}",
             self.count("already_enrolled"),
             if self.dry_run { "would send" } else { "sent" },
             self.count(if self.dry_run { "would_send" } else { "sent" }),
             self.count("failed"),
-            self.count("requeued"),
             self.count("unknown"),
         ));
         if self.count("needs_review") > 0 {
