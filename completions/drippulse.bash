@@ -19,11 +19,20 @@ _drippulse() {
             drippulse,completions)
                 cmd="drippulse__subcmd__completions"
                 ;;
+            drippulse,delete)
+                cmd="drippulse__subcmd__delete"
+                ;;
             drippulse,enroll)
                 cmd="drippulse__subcmd__enroll"
                 ;;
+            drippulse,execute-agent)
+                cmd="drippulse__subcmd__execute__subcmd__agent"
+                ;;
             drippulse,help)
                 cmd="drippulse__subcmd__help"
+                ;;
+            drippulse,ledger)
+                cmd="drippulse__subcmd__ledger"
                 ;;
             drippulse,list)
                 cmd="drippulse__subcmd__list"
@@ -40,11 +49,20 @@ _drippulse() {
             drippulse__subcmd__help,completions)
                 cmd="drippulse__subcmd__help__subcmd__completions"
                 ;;
+            drippulse__subcmd__help,delete)
+                cmd="drippulse__subcmd__help__subcmd__delete"
+                ;;
             drippulse__subcmd__help,enroll)
                 cmd="drippulse__subcmd__help__subcmd__enroll"
                 ;;
+            drippulse__subcmd__help,execute-agent)
+                cmd="drippulse__subcmd__help__subcmd__execute__subcmd__agent"
+                ;;
             drippulse__subcmd__help,help)
                 cmd="drippulse__subcmd__help__subcmd__help"
+                ;;
+            drippulse__subcmd__help,ledger)
+                cmd="drippulse__subcmd__help__subcmd__ledger"
                 ;;
             drippulse__subcmd__help,list)
                 cmd="drippulse__subcmd__help__subcmd__list"
@@ -58,8 +76,50 @@ _drippulse() {
             drippulse__subcmd__help,sandbox)
                 cmd="drippulse__subcmd__help__subcmd__sandbox"
                 ;;
+            drippulse__subcmd__help__subcmd__ledger,check)
+                cmd="drippulse__subcmd__help__subcmd__ledger__subcmd__check"
+                ;;
+            drippulse__subcmd__help__subcmd__ledger,export)
+                cmd="drippulse__subcmd__help__subcmd__ledger__subcmd__export"
+                ;;
+            drippulse__subcmd__help__subcmd__ledger,runs)
+                cmd="drippulse__subcmd__help__subcmd__ledger__subcmd__runs"
+                ;;
+            drippulse__subcmd__help__subcmd__ledger,show)
+                cmd="drippulse__subcmd__help__subcmd__ledger__subcmd__show"
+                ;;
             drippulse__subcmd__help__subcmd__sandbox,serve)
                 cmd="drippulse__subcmd__help__subcmd__sandbox__subcmd__serve"
+                ;;
+            drippulse__subcmd__ledger,check)
+                cmd="drippulse__subcmd__ledger__subcmd__check"
+                ;;
+            drippulse__subcmd__ledger,export)
+                cmd="drippulse__subcmd__ledger__subcmd__export"
+                ;;
+            drippulse__subcmd__ledger,help)
+                cmd="drippulse__subcmd__ledger__subcmd__help"
+                ;;
+            drippulse__subcmd__ledger,runs)
+                cmd="drippulse__subcmd__ledger__subcmd__runs"
+                ;;
+            drippulse__subcmd__ledger,show)
+                cmd="drippulse__subcmd__ledger__subcmd__show"
+                ;;
+            drippulse__subcmd__ledger__subcmd__help,check)
+                cmd="drippulse__subcmd__ledger__subcmd__help__subcmd__check"
+                ;;
+            drippulse__subcmd__ledger__subcmd__help,export)
+                cmd="drippulse__subcmd__ledger__subcmd__help__subcmd__export"
+                ;;
+            drippulse__subcmd__ledger__subcmd__help,help)
+                cmd="drippulse__subcmd__ledger__subcmd__help__subcmd__help"
+                ;;
+            drippulse__subcmd__ledger__subcmd__help,runs)
+                cmd="drippulse__subcmd__ledger__subcmd__help__subcmd__runs"
+                ;;
+            drippulse__subcmd__ledger__subcmd__help,show)
+                cmd="drippulse__subcmd__ledger__subcmd__help__subcmd__show"
                 ;;
             drippulse__subcmd__sandbox,help)
                 cmd="drippulse__subcmd__sandbox__subcmd__help"
@@ -80,7 +140,7 @@ _drippulse() {
 
     case "${cmd}" in
         drippulse)
-            opts="-q -v -h -V --api-url --data-dir --sandbox --output --quiet --verbose --no-progress --timeout --help --version enroll list reconcile sandbox completions man help"
+            opts="-q -v -h -V --api-url --data-dir --sandbox --output --quiet --verbose --no-progress --timeout --help --version enroll list reconcile delete execute-agent ledger sandbox completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -95,7 +155,7 @@ _drippulse() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json csv" -- "${cur}"))
                     return 0
                     ;;
                 --timeout)
@@ -125,7 +185,65 @@ _drippulse() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        drippulse__subcmd__delete)
+            opts="-w -y -q -v -h -V --workflow --email --run --include-adopted --from --yes --dry-run --expect-count --lock-wait --api-url --data-dir --sandbox --output --quiet --verbose --no-progress --timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --workflow)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -w)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --email)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --run)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expect-count)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lock-wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "human json csv" -- "${cur}"))
                     return 0
                     ;;
                 --timeout)
@@ -140,7 +258,7 @@ _drippulse() {
             return 0
             ;;
         drippulse__subcmd__enroll)
-            opts="-w -q -v -h -V --workflow --format --delimiter --map --key --email --first-name --last-name --field --batch-size --concurrency --rejects --dry-run --lock-wait --settle-secs --api-url --data-dir --sandbox --output --quiet --verbose --no-progress --timeout --help --version"
+            opts="-w -q -v -h -V --workflow --format --delimiter --map --key --re-enroll --email --first-name --last-name --field --batch-size --concurrency --rejects --dry-run --lock-wait --settle-secs --api-url --data-dir --sandbox --output --quiet --verbose --no-progress --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -215,7 +333,49 @@ _drippulse() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        drippulse__subcmd__execute__subcmd__agent)
+            opts="-q -v -h -V --input --field --idempotency-key --new-run --api-url --data-dir --sandbox --output --quiet --verbose --no-progress --timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --input)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --field)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --idempotency-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "human json csv" -- "${cur}"))
                     return 0
                     ;;
                 --timeout)
@@ -230,7 +390,7 @@ _drippulse() {
             return 0
             ;;
         drippulse__subcmd__help)
-            opts="enroll list reconcile sandbox completions man help"
+            opts="enroll list reconcile delete execute-agent ledger sandbox completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -244,6 +404,20 @@ _drippulse() {
             return 0
             ;;
         drippulse__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        drippulse__subcmd__help__subcmd__delete)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -271,9 +445,93 @@ _drippulse() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        drippulse__subcmd__help__subcmd__execute__subcmd__agent)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         drippulse__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        drippulse__subcmd__help__subcmd__ledger)
+            opts="runs show export check"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        drippulse__subcmd__help__subcmd__ledger__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        drippulse__subcmd__help__subcmd__ledger__subcmd__export)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        drippulse__subcmd__help__subcmd__ledger__subcmd__runs)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        drippulse__subcmd__help__subcmd__ledger__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -355,13 +613,77 @@ _drippulse() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        drippulse__subcmd__list)
-            opts="-w -q -v -h -V --workflow --api-url --data-dir --sandbox --output --quiet --verbose --no-progress --timeout --help --version"
+        drippulse__subcmd__ledger)
+            opts="-q -v -h -V --api-url --data-dir --sandbox --output --quiet --verbose --no-progress --timeout --help --version runs show export check help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --api-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "human json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        drippulse__subcmd__ledger__subcmd__check)
+            opts="-q -v -h -V --api-url --data-dir --sandbox --output --quiet --verbose --no-progress --timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --api-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "human json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        drippulse__subcmd__ledger__subcmd__export)
+            opts="-w -q -v -h -V --format --workflow --api-url --data-dir --sandbox --output --quiet --verbose --no-progress --timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "csv json" -- "${cur}"))
+                    return 0
+                    ;;
                 --workflow)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -379,7 +701,217 @@ _drippulse() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        drippulse__subcmd__ledger__subcmd__help)
+            opts="runs show export check help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        drippulse__subcmd__ledger__subcmd__help__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        drippulse__subcmd__ledger__subcmd__help__subcmd__export)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        drippulse__subcmd__ledger__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        drippulse__subcmd__ledger__subcmd__help__subcmd__runs)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        drippulse__subcmd__ledger__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        drippulse__subcmd__ledger__subcmd__runs)
+            opts="-q -v -h -V --api-url --data-dir --sandbox --output --quiet --verbose --no-progress --timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --api-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "human json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        drippulse__subcmd__ledger__subcmd__show)
+            opts="-w -q -v -h -V --workflow --state --email --api-url --data-dir --sandbox --output --quiet --verbose --no-progress --timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --workflow)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -w)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --email)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "human json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        drippulse__subcmd__list)
+            opts="-w -q -v -h -V --workflow --status --email --limit --api-url --data-dir --sandbox --output --quiet --verbose --no-progress --timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --workflow)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -w)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --status)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --email)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "human json csv" -- "${cur}"))
                     return 0
                     ;;
                 --timeout)
@@ -409,7 +941,7 @@ _drippulse() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json csv" -- "${cur}"))
                     return 0
                     ;;
                 --timeout)
@@ -455,7 +987,7 @@ _drippulse() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json csv" -- "${cur}"))
                     return 0
                     ;;
                 --timeout)
@@ -485,7 +1017,7 @@ _drippulse() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json csv" -- "${cur}"))
                     return 0
                     ;;
                 --timeout)
@@ -577,7 +1109,7 @@ _drippulse() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json csv" -- "${cur}"))
                     return 0
                     ;;
                 --timeout)

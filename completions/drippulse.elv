@@ -35,6 +35,9 @@ set edit:completion:arg-completer[drippulse] = {|@words|
             cand enroll 'Enroll contacts from files, standard input or flags into a workflow'
             cand list 'List a workflow''s enrollments on the server'
             cand reconcile 'Settle contacts whose enrollment outcome is unknown, without sending'
+            cand delete 'Delete enrollments: mistaken ones by id or email, or a whole earlier run'
+            cand execute-agent 'Run a workflow agent once, even when the call is retried'
+            cand ledger 'Inspect the local ledger: runs, entries, export, integrity'
             cand sandbox 'Run the built-in DripPulse API emulation'
             cand completions 'Print a shell completion script to stdout'
             cand man 'Print the man page (roff) to stdout'
@@ -60,6 +63,7 @@ set edit:completion:arg-completer[drippulse] = {|@words|
             cand --data-dir 'Directory for the ledger (ledger.sqlite3) and rejects files'
             cand --output 'Output format: human text on stderr, or JSON on stdout'
             cand --timeout 'Seconds to wait for each API response before giving up on it'
+            cand --re-enroll 'Send contacts again whose enrollment was deleted with `drippulse delete`; by default they are held back and counted in the summary'
             cand --dry-run 'Read, validate and check the ledger, then report what would be sent. Sends nothing and writes nothing to the ledger'
             cand --sandbox 'Run against the built-in sandbox instead of a real server'
             cand -q 'Print only errors and the data itself'
@@ -75,6 +79,9 @@ set edit:completion:arg-completer[drippulse] = {|@words|
         &'drippulse;list'= {
             cand -w 'Workflow whose enrollments to list'
             cand --workflow 'Workflow whose enrollments to list'
+            cand --status 'Only enrollments with this status, e.g. active'
+            cand --email 'Only enrollments of this address (compared case-insensitively)'
+            cand --limit 'Stop after this many enrollments'
             cand --api-url 'API origin, without the /api/v1 prefix'
             cand --data-dir 'Directory for the ledger (ledger.sqlite3) and rejects files'
             cand --output 'Output format: human text on stderr, or JSON on stdout'
@@ -109,6 +116,162 @@ set edit:completion:arg-completer[drippulse] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
+        }
+        &'drippulse;delete'= {
+            cand -w 'Workflow to delete enrollments from'
+            cand --workflow 'Workflow to delete enrollments from'
+            cand --email 'Delete every enrollment of this address. Repeatable'
+            cand --run 'Delete every enrollment that this earlier run created (see `drippulse ledger runs`)'
+            cand --from 'Read enrollment ids or email addresses from a file: one per line, or a CSV whose column named id, enrollment_id or email holds them'
+            cand --expect-count 'The exact number of enrollments you expect to delete; required above 100'
+            cand --lock-wait 'Seconds to wait for another run that holds the ledger'
+            cand --api-url 'API origin, without the /api/v1 prefix'
+            cand --data-dir 'Directory for the ledger (ledger.sqlite3) and rejects files'
+            cand --output 'Output format: human text on stderr, or JSON on stdout'
+            cand --timeout 'Seconds to wait for each API response before giving up on it'
+            cand --include-adopted 'With --run, also delete enrollments the run found already on the server and adopted, which drippulse did not create'
+            cand -y 'Delete without asking'
+            cand --yes 'Delete without asking'
+            cand --dry-run 'Show what would be deleted, then stop'
+            cand --sandbox 'Run against the built-in sandbox instead of a real server'
+            cand -q 'Print only errors and the data itself'
+            cand --quiet 'Print only errors and the data itself'
+            cand -v 'Print more detail; repeat (-vv) for debug logs'
+            cand --verbose 'Print more detail; repeat (-vv) for debug logs'
+            cand --no-progress 'Never draw a progress bar, even on a terminal'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'drippulse;execute-agent'= {
+            cand --input 'A JSON object to send as the payload; `-` reads standard input'
+            cand --field 'A payload field as KEY=VALUE (a string). Repeatable'
+            cand --idempotency-key 'The idempotency key to send, instead of the derived one'
+            cand --api-url 'API origin, without the /api/v1 prefix'
+            cand --data-dir 'Directory for the ledger (ledger.sqlite3) and rejects files'
+            cand --output 'Output format: human text on stderr, or JSON on stdout'
+            cand --timeout 'Seconds to wait for each API response before giving up on it'
+            cand --new-run 'Run the agent again with the same payload, under a new key'
+            cand --sandbox 'Run against the built-in sandbox instead of a real server'
+            cand -q 'Print only errors and the data itself'
+            cand --quiet 'Print only errors and the data itself'
+            cand -v 'Print more detail; repeat (-vv) for debug logs'
+            cand --verbose 'Print more detail; repeat (-vv) for debug logs'
+            cand --no-progress 'Never draw a progress bar, even on a terminal'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'drippulse;ledger'= {
+            cand --api-url 'API origin, without the /api/v1 prefix'
+            cand --data-dir 'Directory for the ledger (ledger.sqlite3) and rejects files'
+            cand --output 'Output format: human text on stderr, or JSON on stdout'
+            cand --timeout 'Seconds to wait for each API response before giving up on it'
+            cand --sandbox 'Run against the built-in sandbox instead of a real server'
+            cand -q 'Print only errors and the data itself'
+            cand --quiet 'Print only errors and the data itself'
+            cand -v 'Print more detail; repeat (-vv) for debug logs'
+            cand --verbose 'Print more detail; repeat (-vv) for debug logs'
+            cand --no-progress 'Never draw a progress bar, even on a terminal'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand runs 'List every run: id, times, workflow, inputs and their SHA-256, counts, exit code'
+            cand show 'Show the ledger''s entries for a workflow'
+            cand export 'Write every entry to a file for spreadsheets, as CSV or JSON'
+            cand check 'Check the ledger''s integrity and count its entries per state'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'drippulse;ledger;runs'= {
+            cand --api-url 'API origin, without the /api/v1 prefix'
+            cand --data-dir 'Directory for the ledger (ledger.sqlite3) and rejects files'
+            cand --output 'Output format: human text on stderr, or JSON on stdout'
+            cand --timeout 'Seconds to wait for each API response before giving up on it'
+            cand --sandbox 'Run against the built-in sandbox instead of a real server'
+            cand -q 'Print only errors and the data itself'
+            cand --quiet 'Print only errors and the data itself'
+            cand -v 'Print more detail; repeat (-vv) for debug logs'
+            cand --verbose 'Print more detail; repeat (-vv) for debug logs'
+            cand --no-progress 'Never draw a progress bar, even on a terminal'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'drippulse;ledger;show'= {
+            cand -w 'Workflow whose entries to show'
+            cand --workflow 'Workflow whose entries to show'
+            cand --state 'Only entries in this state: planned, sending, sent, rejected, unknown, needs_review, deleting or deleted'
+            cand --email 'Only entries of this address (compared case-insensitively)'
+            cand --api-url 'API origin, without the /api/v1 prefix'
+            cand --data-dir 'Directory for the ledger (ledger.sqlite3) and rejects files'
+            cand --output 'Output format: human text on stderr, or JSON on stdout'
+            cand --timeout 'Seconds to wait for each API response before giving up on it'
+            cand --sandbox 'Run against the built-in sandbox instead of a real server'
+            cand -q 'Print only errors and the data itself'
+            cand --quiet 'Print only errors and the data itself'
+            cand -v 'Print more detail; repeat (-vv) for debug logs'
+            cand --verbose 'Print more detail; repeat (-vv) for debug logs'
+            cand --no-progress 'Never draw a progress bar, even on a terminal'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'drippulse;ledger;export'= {
+            cand --format 'File format; by default CSV, or JSON with `--output json`'
+            cand -w 'Only entries of this workflow'
+            cand --workflow 'Only entries of this workflow'
+            cand --api-url 'API origin, without the /api/v1 prefix'
+            cand --data-dir 'Directory for the ledger (ledger.sqlite3) and rejects files'
+            cand --output 'Output format: human text on stderr, or JSON on stdout'
+            cand --timeout 'Seconds to wait for each API response before giving up on it'
+            cand --sandbox 'Run against the built-in sandbox instead of a real server'
+            cand -q 'Print only errors and the data itself'
+            cand --quiet 'Print only errors and the data itself'
+            cand -v 'Print more detail; repeat (-vv) for debug logs'
+            cand --verbose 'Print more detail; repeat (-vv) for debug logs'
+            cand --no-progress 'Never draw a progress bar, even on a terminal'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'drippulse;ledger;check'= {
+            cand --api-url 'API origin, without the /api/v1 prefix'
+            cand --data-dir 'Directory for the ledger (ledger.sqlite3) and rejects files'
+            cand --output 'Output format: human text on stderr, or JSON on stdout'
+            cand --timeout 'Seconds to wait for each API response before giving up on it'
+            cand --sandbox 'Run against the built-in sandbox instead of a real server'
+            cand -q 'Print only errors and the data itself'
+            cand --quiet 'Print only errors and the data itself'
+            cand -v 'Print more detail; repeat (-vv) for debug logs'
+            cand --verbose 'Print more detail; repeat (-vv) for debug logs'
+            cand --no-progress 'Never draw a progress bar, even on a terminal'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'drippulse;ledger;help'= {
+            cand runs 'List every run: id, times, workflow, inputs and their SHA-256, counts, exit code'
+            cand show 'Show the ledger''s entries for a workflow'
+            cand export 'Write every entry to a file for spreadsheets, as CSV or JSON'
+            cand check 'Check the ledger''s integrity and count its entries per state'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'drippulse;ledger;help;runs'= {
+        }
+        &'drippulse;ledger;help;show'= {
+        }
+        &'drippulse;ledger;help;export'= {
+        }
+        &'drippulse;ledger;help;check'= {
+        }
+        &'drippulse;ledger;help;help'= {
         }
         &'drippulse;sandbox'= {
             cand --api-url 'API origin, without the /api/v1 prefix'
@@ -193,6 +356,9 @@ set edit:completion:arg-completer[drippulse] = {|@words|
             cand enroll 'Enroll contacts from files, standard input or flags into a workflow'
             cand list 'List a workflow''s enrollments on the server'
             cand reconcile 'Settle contacts whose enrollment outcome is unknown, without sending'
+            cand delete 'Delete enrollments: mistaken ones by id or email, or a whole earlier run'
+            cand execute-agent 'Run a workflow agent once, even when the call is retried'
+            cand ledger 'Inspect the local ledger: runs, entries, export, integrity'
             cand sandbox 'Run the built-in DripPulse API emulation'
             cand completions 'Print a shell completion script to stdout'
             cand man 'Print the man page (roff) to stdout'
@@ -203,6 +369,24 @@ set edit:completion:arg-completer[drippulse] = {|@words|
         &'drippulse;help;list'= {
         }
         &'drippulse;help;reconcile'= {
+        }
+        &'drippulse;help;delete'= {
+        }
+        &'drippulse;help;execute-agent'= {
+        }
+        &'drippulse;help;ledger'= {
+            cand runs 'List every run: id, times, workflow, inputs and their SHA-256, counts, exit code'
+            cand show 'Show the ledger''s entries for a workflow'
+            cand export 'Write every entry to a file for spreadsheets, as CSV or JSON'
+            cand check 'Check the ledger''s integrity and count its entries per state'
+        }
+        &'drippulse;help;ledger;runs'= {
+        }
+        &'drippulse;help;ledger;show'= {
+        }
+        &'drippulse;help;ledger;export'= {
+        }
+        &'drippulse;help;ledger;check'= {
         }
         &'drippulse;help;sandbox'= {
             cand serve 'Serve the emulated API until interrupted'

@@ -27,7 +27,8 @@ end
 complete -c drippulse -n "__fish_drippulse_needs_command" -l api-url -d 'API origin, without the /api/v1 prefix' -r
 complete -c drippulse -n "__fish_drippulse_needs_command" -l data-dir -d 'Directory for the ledger (ledger.sqlite3) and rejects files' -r -F
 complete -c drippulse -n "__fish_drippulse_needs_command" -l output -d 'Output format: human text on stderr, or JSON on stdout' -r -f -a "human\t'Tables and summaries for people, on stderr (data on stdout)'
-json\t'One JSON document on stdout, nothing else there'"
+json\t'One JSON document on stdout, nothing else there'
+csv\t'CSV on stdout, for `list` and `ledger show`; cells that a spreadsheet would run as formulas are prefixed with \''"
 complete -c drippulse -n "__fish_drippulse_needs_command" -l timeout -d 'Seconds to wait for each API response before giving up on it' -r
 complete -c drippulse -n "__fish_drippulse_needs_command" -l sandbox -d 'Run against the built-in sandbox instead of a real server'
 complete -c drippulse -n "__fish_drippulse_needs_command" -s q -l quiet -d 'Print only errors and the data itself'
@@ -38,6 +39,9 @@ complete -c drippulse -n "__fish_drippulse_needs_command" -s V -l version -d 'Pr
 complete -c drippulse -n "__fish_drippulse_needs_command" -f -a "enroll" -d 'Enroll contacts from files, standard input or flags into a workflow'
 complete -c drippulse -n "__fish_drippulse_needs_command" -f -a "list" -d 'List a workflow\'s enrollments on the server'
 complete -c drippulse -n "__fish_drippulse_needs_command" -f -a "reconcile" -d 'Settle contacts whose enrollment outcome is unknown, without sending'
+complete -c drippulse -n "__fish_drippulse_needs_command" -f -a "delete" -d 'Delete enrollments: mistaken ones by id or email, or a whole earlier run'
+complete -c drippulse -n "__fish_drippulse_needs_command" -f -a "execute-agent" -d 'Run a workflow agent once, even when the call is retried'
+complete -c drippulse -n "__fish_drippulse_needs_command" -f -a "ledger" -d 'Inspect the local ledger: runs, entries, export, integrity'
 complete -c drippulse -n "__fish_drippulse_needs_command" -f -a "sandbox" -d 'Run the built-in DripPulse API emulation'
 complete -c drippulse -n "__fish_drippulse_needs_command" -f -a "completions" -d 'Print a shell completion script to stdout'
 complete -c drippulse -n "__fish_drippulse_needs_command" -f -a "man" -d 'Print the man page (roff) to stdout'
@@ -61,8 +65,10 @@ complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l settle-se
 complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l api-url -d 'API origin, without the /api/v1 prefix' -r
 complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l data-dir -d 'Directory for the ledger (ledger.sqlite3) and rejects files' -r -F
 complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l output -d 'Output format: human text on stderr, or JSON on stdout' -r -f -a "human\t'Tables and summaries for people, on stderr (data on stdout)'
-json\t'One JSON document on stdout, nothing else there'"
+json\t'One JSON document on stdout, nothing else there'
+csv\t'CSV on stdout, for `list` and `ledger show`; cells that a spreadsheet would run as formulas are prefixed with \''"
 complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l timeout -d 'Seconds to wait for each API response before giving up on it' -r
+complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l re-enroll -d 'Send contacts again whose enrollment was deleted with `drippulse delete`; by default they are held back and counted in the summary'
 complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l dry-run -d 'Read, validate and check the ledger, then report what would be sent. Sends nothing and writes nothing to the ledger'
 complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l sandbox -d 'Run against the built-in sandbox instead of a real server'
 complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -s q -l quiet -d 'Print only errors and the data itself'
@@ -71,10 +77,14 @@ complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l no-progre
 complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -s V -l version -d 'Print version'
 complete -c drippulse -n "__fish_drippulse_using_subcommand list" -s w -l workflow -d 'Workflow whose enrollments to list' -r
+complete -c drippulse -n "__fish_drippulse_using_subcommand list" -l status -d 'Only enrollments with this status, e.g. active' -r
+complete -c drippulse -n "__fish_drippulse_using_subcommand list" -l email -d 'Only enrollments of this address (compared case-insensitively)' -r
+complete -c drippulse -n "__fish_drippulse_using_subcommand list" -l limit -d 'Stop after this many enrollments' -r
 complete -c drippulse -n "__fish_drippulse_using_subcommand list" -l api-url -d 'API origin, without the /api/v1 prefix' -r
 complete -c drippulse -n "__fish_drippulse_using_subcommand list" -l data-dir -d 'Directory for the ledger (ledger.sqlite3) and rejects files' -r -F
 complete -c drippulse -n "__fish_drippulse_using_subcommand list" -l output -d 'Output format: human text on stderr, or JSON on stdout' -r -f -a "human\t'Tables and summaries for people, on stderr (data on stdout)'
-json\t'One JSON document on stdout, nothing else there'"
+json\t'One JSON document on stdout, nothing else there'
+csv\t'CSV on stdout, for `list` and `ledger show`; cells that a spreadsheet would run as formulas are prefixed with \''"
 complete -c drippulse -n "__fish_drippulse_using_subcommand list" -l timeout -d 'Seconds to wait for each API response before giving up on it' -r
 complete -c drippulse -n "__fish_drippulse_using_subcommand list" -l sandbox -d 'Run against the built-in sandbox instead of a real server'
 complete -c drippulse -n "__fish_drippulse_using_subcommand list" -s q -l quiet -d 'Print only errors and the data itself'
@@ -88,7 +98,8 @@ complete -c drippulse -n "__fish_drippulse_using_subcommand reconcile" -l lock-w
 complete -c drippulse -n "__fish_drippulse_using_subcommand reconcile" -l api-url -d 'API origin, without the /api/v1 prefix' -r
 complete -c drippulse -n "__fish_drippulse_using_subcommand reconcile" -l data-dir -d 'Directory for the ledger (ledger.sqlite3) and rejects files' -r -F
 complete -c drippulse -n "__fish_drippulse_using_subcommand reconcile" -l output -d 'Output format: human text on stderr, or JSON on stdout' -r -f -a "human\t'Tables and summaries for people, on stderr (data on stdout)'
-json\t'One JSON document on stdout, nothing else there'"
+json\t'One JSON document on stdout, nothing else there'
+csv\t'CSV on stdout, for `list` and `ledger show`; cells that a spreadsheet would run as formulas are prefixed with \''"
 complete -c drippulse -n "__fish_drippulse_using_subcommand reconcile" -l timeout -d 'Seconds to wait for each API response before giving up on it' -r
 complete -c drippulse -n "__fish_drippulse_using_subcommand reconcile" -l sandbox -d 'Run against the built-in sandbox instead of a real server'
 complete -c drippulse -n "__fish_drippulse_using_subcommand reconcile" -s q -l quiet -d 'Print only errors and the data itself'
@@ -96,10 +107,124 @@ complete -c drippulse -n "__fish_drippulse_using_subcommand reconcile" -s v -l v
 complete -c drippulse -n "__fish_drippulse_using_subcommand reconcile" -l no-progress -d 'Never draw a progress bar, even on a terminal'
 complete -c drippulse -n "__fish_drippulse_using_subcommand reconcile" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c drippulse -n "__fish_drippulse_using_subcommand reconcile" -s V -l version -d 'Print version'
+complete -c drippulse -n "__fish_drippulse_using_subcommand delete" -s w -l workflow -d 'Workflow to delete enrollments from' -r
+complete -c drippulse -n "__fish_drippulse_using_subcommand delete" -l email -d 'Delete every enrollment of this address. Repeatable' -r
+complete -c drippulse -n "__fish_drippulse_using_subcommand delete" -l run -d 'Delete every enrollment that this earlier run created (see `drippulse ledger runs`)' -r
+complete -c drippulse -n "__fish_drippulse_using_subcommand delete" -l from -d 'Read enrollment ids or email addresses from a file: one per line, or a CSV whose column named id, enrollment_id or email holds them' -r -F
+complete -c drippulse -n "__fish_drippulse_using_subcommand delete" -l expect-count -d 'The exact number of enrollments you expect to delete; required above 100' -r
+complete -c drippulse -n "__fish_drippulse_using_subcommand delete" -l lock-wait -d 'Seconds to wait for another run that holds the ledger' -r
+complete -c drippulse -n "__fish_drippulse_using_subcommand delete" -l api-url -d 'API origin, without the /api/v1 prefix' -r
+complete -c drippulse -n "__fish_drippulse_using_subcommand delete" -l data-dir -d 'Directory for the ledger (ledger.sqlite3) and rejects files' -r -F
+complete -c drippulse -n "__fish_drippulse_using_subcommand delete" -l output -d 'Output format: human text on stderr, or JSON on stdout' -r -f -a "human\t'Tables and summaries for people, on stderr (data on stdout)'
+json\t'One JSON document on stdout, nothing else there'
+csv\t'CSV on stdout, for `list` and `ledger show`; cells that a spreadsheet would run as formulas are prefixed with \''"
+complete -c drippulse -n "__fish_drippulse_using_subcommand delete" -l timeout -d 'Seconds to wait for each API response before giving up on it' -r
+complete -c drippulse -n "__fish_drippulse_using_subcommand delete" -l include-adopted -d 'With --run, also delete enrollments the run found already on the server and adopted, which drippulse did not create'
+complete -c drippulse -n "__fish_drippulse_using_subcommand delete" -s y -l yes -d 'Delete without asking'
+complete -c drippulse -n "__fish_drippulse_using_subcommand delete" -l dry-run -d 'Show what would be deleted, then stop'
+complete -c drippulse -n "__fish_drippulse_using_subcommand delete" -l sandbox -d 'Run against the built-in sandbox instead of a real server'
+complete -c drippulse -n "__fish_drippulse_using_subcommand delete" -s q -l quiet -d 'Print only errors and the data itself'
+complete -c drippulse -n "__fish_drippulse_using_subcommand delete" -s v -l verbose -d 'Print more detail; repeat (-vv) for debug logs'
+complete -c drippulse -n "__fish_drippulse_using_subcommand delete" -l no-progress -d 'Never draw a progress bar, even on a terminal'
+complete -c drippulse -n "__fish_drippulse_using_subcommand delete" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c drippulse -n "__fish_drippulse_using_subcommand delete" -s V -l version -d 'Print version'
+complete -c drippulse -n "__fish_drippulse_using_subcommand execute-agent" -l input -d 'A JSON object to send as the payload; `-` reads standard input' -r -F
+complete -c drippulse -n "__fish_drippulse_using_subcommand execute-agent" -l field -d 'A payload field as KEY=VALUE (a string). Repeatable' -r
+complete -c drippulse -n "__fish_drippulse_using_subcommand execute-agent" -l idempotency-key -d 'The idempotency key to send, instead of the derived one' -r
+complete -c drippulse -n "__fish_drippulse_using_subcommand execute-agent" -l api-url -d 'API origin, without the /api/v1 prefix' -r
+complete -c drippulse -n "__fish_drippulse_using_subcommand execute-agent" -l data-dir -d 'Directory for the ledger (ledger.sqlite3) and rejects files' -r -F
+complete -c drippulse -n "__fish_drippulse_using_subcommand execute-agent" -l output -d 'Output format: human text on stderr, or JSON on stdout' -r -f -a "human\t'Tables and summaries for people, on stderr (data on stdout)'
+json\t'One JSON document on stdout, nothing else there'
+csv\t'CSV on stdout, for `list` and `ledger show`; cells that a spreadsheet would run as formulas are prefixed with \''"
+complete -c drippulse -n "__fish_drippulse_using_subcommand execute-agent" -l timeout -d 'Seconds to wait for each API response before giving up on it' -r
+complete -c drippulse -n "__fish_drippulse_using_subcommand execute-agent" -l new-run -d 'Run the agent again with the same payload, under a new key'
+complete -c drippulse -n "__fish_drippulse_using_subcommand execute-agent" -l sandbox -d 'Run against the built-in sandbox instead of a real server'
+complete -c drippulse -n "__fish_drippulse_using_subcommand execute-agent" -s q -l quiet -d 'Print only errors and the data itself'
+complete -c drippulse -n "__fish_drippulse_using_subcommand execute-agent" -s v -l verbose -d 'Print more detail; repeat (-vv) for debug logs'
+complete -c drippulse -n "__fish_drippulse_using_subcommand execute-agent" -l no-progress -d 'Never draw a progress bar, even on a terminal'
+complete -c drippulse -n "__fish_drippulse_using_subcommand execute-agent" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c drippulse -n "__fish_drippulse_using_subcommand execute-agent" -s V -l version -d 'Print version'
+complete -c drippulse -n "__fish_drippulse_using_subcommand ledger; and not __fish_seen_subcommand_from runs show export check help" -l api-url -d 'API origin, without the /api/v1 prefix' -r
+complete -c drippulse -n "__fish_drippulse_using_subcommand ledger; and not __fish_seen_subcommand_from runs show export check help" -l data-dir -d 'Directory for the ledger (ledger.sqlite3) and rejects files' -r -F
+complete -c drippulse -n "__fish_drippulse_using_subcommand ledger; and not __fish_seen_subcommand_from runs show export check help" -l output -d 'Output format: human text on stderr, or JSON on stdout' -r -f -a "human\t'Tables and summaries for people, on stderr (data on stdout)'
+json\t'One JSON document on stdout, nothing else there'
+csv\t'CSV on stdout, for `list` and `ledger show`; cells that a spreadsheet would run as formulas are prefixed with \''"
+complete -c drippulse -n "__fish_drippulse_using_subcommand ledger; and not __fish_seen_subcommand_from runs show export check help" -l timeout -d 'Seconds to wait for each API response before giving up on it' -r
+complete -c drippulse -n "__fish_drippulse_using_subcommand ledger; and not __fish_seen_subcommand_from runs show export check help" -l sandbox -d 'Run against the built-in sandbox instead of a real server'
+complete -c drippulse -n "__fish_drippulse_using_subcommand ledger; and not __fish_seen_subcommand_from runs show export check help" -s q -l quiet -d 'Print only errors and the data itself'
+complete -c drippulse -n "__fish_drippulse_using_subcommand ledger; and not __fish_seen_subcommand_from runs show export check help" -s v -l verbose -d 'Print more detail; repeat (-vv) for debug logs'
+complete -c drippulse -n "__fish_drippulse_using_subcommand ledger; and not __fish_seen_subcommand_from runs show export check help" -l no-progress -d 'Never draw a progress bar, even on a terminal'
+complete -c drippulse -n "__fish_drippulse_using_subcommand ledger; and not __fish_seen_subcommand_from runs show export check help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c drippulse -n "__fish_drippulse_using_subcommand ledger; and not __fish_seen_subcommand_from runs show export check help" -s V -l version -d 'Print version'
+complete -c drippulse -n "__fish_drippulse_using_subcommand ledger; and not __fish_seen_subcommand_from runs show export check help" -f -a "runs" -d 'List every run: id, times, workflow, inputs and their SHA-256, counts, exit code'
+complete -c drippulse -n "__fish_drippulse_using_subcommand ledger; and not __fish_seen_subcommand_from runs show export check help" -f -a "show" -d 'Show the ledger\'s entries for a workflow'
+complete -c drippulse -n "__fish_drippulse_using_subcommand ledger; and not __fish_seen_subcommand_from runs show export check help" -f -a "export" -d 'Write every entry to a file for spreadsheets, as CSV or JSON'
+complete -c drippulse -n "__fish_drippulse_using_subcommand ledger; and not __fish_seen_subcommand_from runs show export check help" -f -a "check" -d 'Check the ledger\'s integrity and count its entries per state'
+complete -c drippulse -n "__fish_drippulse_using_subcommand ledger; and not __fish_seen_subcommand_from runs show export check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c drippulse -n "__fish_drippulse_using_subcommand ledger; and __fish_seen_subcommand_from runs" -l api-url -d 'API origin, without the /api/v1 prefix' -r
+complete -c drippulse -n "__fish_drippulse_using_subcommand ledger; and __fish_seen_subcommand_from runs" -l data-dir -d 'Directory for the ledger (ledger.sqlite3) and rejects files' -r -F
+complete -c drippulse -n "__fish_drippulse_using_subcommand ledger; and __fish_seen_subcommand_from runs" -l output -d 'Output format: human text on stderr, or JSON on stdout' -r -f -a "human\t'Tables and summaries for people, on stderr (data on stdout)'
+json\t'One JSON document on stdout, nothing else there'
+csv\t'CSV on stdout, for `list` and `ledger show`; cells that a spreadsheet would run as formulas are prefixed with \''"
+complete -c drippulse -n "__fish_drippulse_using_subcommand ledger; and __fish_seen_subcommand_from runs" -l timeout -d 'Seconds to wait for each API response before giving up on it' -r
+complete -c drippulse -n "__fish_drippulse_using_subcommand ledger; and __fish_seen_subcommand_from runs" -l sandbox -d 'Run against the built-in sandbox instead of a real server'
+complete -c drippulse -n "__fish_drippulse_using_subcommand ledger; and __fish_seen_subcommand_from runs" -s q -l quiet -d 'Print only errors and the data itself'
+complete -c drippulse -n "__fish_drippulse_using_subcommand ledger; and __fish_seen_subcommand_from runs" -s v -l verbose -d 'Print more detail; repeat (-vv) for debug logs'
+complete -c drippulse -n "__fish_drippulse_using_subcommand ledger; and __fish_seen_subcommand_from runs" -l no-progress -d 'Never draw a progress bar, even on a terminal'
+complete -c drippulse -n "__fish_drippulse_using_subcommand ledger; and __fish_seen_subcommand_from runs" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c drippulse -n "__fish_drippulse_using_subcommand ledger; and __fish_seen_subcommand_from runs" -s V -l version -d 'Print version'
+complete -c drippulse -n "__fish_drippulse_using_subcommand ledger; and __fish_seen_subcommand_from show" -s w -l workflow -d 'Workflow whose entries to show' -r
+complete -c drippulse -n "__fish_drippulse_using_subcommand ledger; and __fish_seen_subcommand_from show" -l state -d 'Only entries in this state: planned, sending, sent, rejected, unknown, needs_review, deleting or deleted' -r
+complete -c drippulse -n "__fish_drippulse_using_subcommand ledger; and __fish_seen_subcommand_from show" -l email -d 'Only entries of this address (compared case-insensitively)' -r
+complete -c drippulse -n "__fish_drippulse_using_subcommand ledger; and __fish_seen_subcommand_from show" -l api-url -d 'API origin, without the /api/v1 prefix' -r
+complete -c drippulse -n "__fish_drippulse_using_subcommand ledger; and __fish_seen_subcommand_from show" -l data-dir -d 'Directory for the ledger (ledger.sqlite3) and rejects files' -r -F
+complete -c drippulse -n "__fish_drippulse_using_subcommand ledger; and __fish_seen_subcommand_from show" -l output -d 'Output format: human text on stderr, or JSON on stdout' -r -f -a "human\t'Tables and summaries for people, on stderr (data on stdout)'
+json\t'One JSON document on stdout, nothing else there'
+csv\t'CSV on stdout, for `list` and `ledger show`; cells that a spreadsheet would run as formulas are prefixed with \''"
+complete -c drippulse -n "__fish_drippulse_using_subcommand ledger; and __fish_seen_subcommand_from show" -l timeout -d 'Seconds to wait for each API response before giving up on it' -r
+complete -c drippulse -n "__fish_drippulse_using_subcommand ledger; and __fish_seen_subcommand_from show" -l sandbox -d 'Run against the built-in sandbox instead of a real server'
+complete -c drippulse -n "__fish_drippulse_using_subcommand ledger; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only errors and the data itself'
+complete -c drippulse -n "__fish_drippulse_using_subcommand ledger; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Print more detail; repeat (-vv) for debug logs'
+complete -c drippulse -n "__fish_drippulse_using_subcommand ledger; and __fish_seen_subcommand_from show" -l no-progress -d 'Never draw a progress bar, even on a terminal'
+complete -c drippulse -n "__fish_drippulse_using_subcommand ledger; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c drippulse -n "__fish_drippulse_using_subcommand ledger; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c drippulse -n "__fish_drippulse_using_subcommand ledger; and __fish_seen_subcommand_from export" -l format -d 'File format; by default CSV, or JSON with `--output json`' -r -f -a "csv\t''
+json\t''"
+complete -c drippulse -n "__fish_drippulse_using_subcommand ledger; and __fish_seen_subcommand_from export" -s w -l workflow -d 'Only entries of this workflow' -r
+complete -c drippulse -n "__fish_drippulse_using_subcommand ledger; and __fish_seen_subcommand_from export" -l api-url -d 'API origin, without the /api/v1 prefix' -r
+complete -c drippulse -n "__fish_drippulse_using_subcommand ledger; and __fish_seen_subcommand_from export" -l data-dir -d 'Directory for the ledger (ledger.sqlite3) and rejects files' -r -F
+complete -c drippulse -n "__fish_drippulse_using_subcommand ledger; and __fish_seen_subcommand_from export" -l output -d 'Output format: human text on stderr, or JSON on stdout' -r -f -a "human\t'Tables and summaries for people, on stderr (data on stdout)'
+json\t'One JSON document on stdout, nothing else there'
+csv\t'CSV on stdout, for `list` and `ledger show`; cells that a spreadsheet would run as formulas are prefixed with \''"
+complete -c drippulse -n "__fish_drippulse_using_subcommand ledger; and __fish_seen_subcommand_from export" -l timeout -d 'Seconds to wait for each API response before giving up on it' -r
+complete -c drippulse -n "__fish_drippulse_using_subcommand ledger; and __fish_seen_subcommand_from export" -l sandbox -d 'Run against the built-in sandbox instead of a real server'
+complete -c drippulse -n "__fish_drippulse_using_subcommand ledger; and __fish_seen_subcommand_from export" -s q -l quiet -d 'Print only errors and the data itself'
+complete -c drippulse -n "__fish_drippulse_using_subcommand ledger; and __fish_seen_subcommand_from export" -s v -l verbose -d 'Print more detail; repeat (-vv) for debug logs'
+complete -c drippulse -n "__fish_drippulse_using_subcommand ledger; and __fish_seen_subcommand_from export" -l no-progress -d 'Never draw a progress bar, even on a terminal'
+complete -c drippulse -n "__fish_drippulse_using_subcommand ledger; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c drippulse -n "__fish_drippulse_using_subcommand ledger; and __fish_seen_subcommand_from export" -s V -l version -d 'Print version'
+complete -c drippulse -n "__fish_drippulse_using_subcommand ledger; and __fish_seen_subcommand_from check" -l api-url -d 'API origin, without the /api/v1 prefix' -r
+complete -c drippulse -n "__fish_drippulse_using_subcommand ledger; and __fish_seen_subcommand_from check" -l data-dir -d 'Directory for the ledger (ledger.sqlite3) and rejects files' -r -F
+complete -c drippulse -n "__fish_drippulse_using_subcommand ledger; and __fish_seen_subcommand_from check" -l output -d 'Output format: human text on stderr, or JSON on stdout' -r -f -a "human\t'Tables and summaries for people, on stderr (data on stdout)'
+json\t'One JSON document on stdout, nothing else there'
+csv\t'CSV on stdout, for `list` and `ledger show`; cells that a spreadsheet would run as formulas are prefixed with \''"
+complete -c drippulse -n "__fish_drippulse_using_subcommand ledger; and __fish_seen_subcommand_from check" -l timeout -d 'Seconds to wait for each API response before giving up on it' -r
+complete -c drippulse -n "__fish_drippulse_using_subcommand ledger; and __fish_seen_subcommand_from check" -l sandbox -d 'Run against the built-in sandbox instead of a real server'
+complete -c drippulse -n "__fish_drippulse_using_subcommand ledger; and __fish_seen_subcommand_from check" -s q -l quiet -d 'Print only errors and the data itself'
+complete -c drippulse -n "__fish_drippulse_using_subcommand ledger; and __fish_seen_subcommand_from check" -s v -l verbose -d 'Print more detail; repeat (-vv) for debug logs'
+complete -c drippulse -n "__fish_drippulse_using_subcommand ledger; and __fish_seen_subcommand_from check" -l no-progress -d 'Never draw a progress bar, even on a terminal'
+complete -c drippulse -n "__fish_drippulse_using_subcommand ledger; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c drippulse -n "__fish_drippulse_using_subcommand ledger; and __fish_seen_subcommand_from check" -s V -l version -d 'Print version'
+complete -c drippulse -n "__fish_drippulse_using_subcommand ledger; and __fish_seen_subcommand_from help" -f -a "runs" -d 'List every run: id, times, workflow, inputs and their SHA-256, counts, exit code'
+complete -c drippulse -n "__fish_drippulse_using_subcommand ledger; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show the ledger\'s entries for a workflow'
+complete -c drippulse -n "__fish_drippulse_using_subcommand ledger; and __fish_seen_subcommand_from help" -f -a "export" -d 'Write every entry to a file for spreadsheets, as CSV or JSON'
+complete -c drippulse -n "__fish_drippulse_using_subcommand ledger; and __fish_seen_subcommand_from help" -f -a "check" -d 'Check the ledger\'s integrity and count its entries per state'
+complete -c drippulse -n "__fish_drippulse_using_subcommand ledger; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l api-url -d 'API origin, without the /api/v1 prefix' -r
 complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l data-dir -d 'Directory for the ledger (ledger.sqlite3) and rejects files' -r -F
 complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l output -d 'Output format: human text on stderr, or JSON on stdout' -r -f -a "human\t'Tables and summaries for people, on stderr (data on stdout)'
-json\t'One JSON document on stdout, nothing else there'"
+json\t'One JSON document on stdout, nothing else there'
+csv\t'CSV on stdout, for `list` and `ledger show`; cells that a spreadsheet would run as formulas are prefixed with \''"
 complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l timeout -d 'Seconds to wait for each API response before giving up on it' -r
 complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l sandbox -d 'Run against the built-in sandbox instead of a real server'
 complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -s q -l quiet -d 'Print only errors and the data itself'
@@ -117,7 +242,8 @@ complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and __fish_
 complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l api-url -d 'API origin, without the /api/v1 prefix' -r
 complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l data-dir -d 'Directory for the ledger (ledger.sqlite3) and rejects files' -r -F
 complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l output -d 'Output format: human text on stderr, or JSON on stdout' -r -f -a "human\t'Tables and summaries for people, on stderr (data on stdout)'
-json\t'One JSON document on stdout, nothing else there'"
+json\t'One JSON document on stdout, nothing else there'
+csv\t'CSV on stdout, for `list` and `ledger show`; cells that a spreadsheet would run as formulas are prefixed with \''"
 complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l timeout -d 'Seconds to wait for each API response before giving up on it' -r
 complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l sandbox -d 'Run against the built-in sandbox instead of a real server'
 complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -s q -l quiet -d 'Print only errors and the data itself'
@@ -130,7 +256,8 @@ complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and __fish_
 complete -c drippulse -n "__fish_drippulse_using_subcommand completions" -l api-url -d 'API origin, without the /api/v1 prefix' -r
 complete -c drippulse -n "__fish_drippulse_using_subcommand completions" -l data-dir -d 'Directory for the ledger (ledger.sqlite3) and rejects files' -r -F
 complete -c drippulse -n "__fish_drippulse_using_subcommand completions" -l output -d 'Output format: human text on stderr, or JSON on stdout' -r -f -a "human\t'Tables and summaries for people, on stderr (data on stdout)'
-json\t'One JSON document on stdout, nothing else there'"
+json\t'One JSON document on stdout, nothing else there'
+csv\t'CSV on stdout, for `list` and `ledger show`; cells that a spreadsheet would run as formulas are prefixed with \''"
 complete -c drippulse -n "__fish_drippulse_using_subcommand completions" -l timeout -d 'Seconds to wait for each API response before giving up on it' -r
 complete -c drippulse -n "__fish_drippulse_using_subcommand completions" -l sandbox -d 'Run against the built-in sandbox instead of a real server'
 complete -c drippulse -n "__fish_drippulse_using_subcommand completions" -s q -l quiet -d 'Print only errors and the data itself'
@@ -141,7 +268,8 @@ complete -c drippulse -n "__fish_drippulse_using_subcommand completions" -s V -l
 complete -c drippulse -n "__fish_drippulse_using_subcommand man" -l api-url -d 'API origin, without the /api/v1 prefix' -r
 complete -c drippulse -n "__fish_drippulse_using_subcommand man" -l data-dir -d 'Directory for the ledger (ledger.sqlite3) and rejects files' -r -F
 complete -c drippulse -n "__fish_drippulse_using_subcommand man" -l output -d 'Output format: human text on stderr, or JSON on stdout' -r -f -a "human\t'Tables and summaries for people, on stderr (data on stdout)'
-json\t'One JSON document on stdout, nothing else there'"
+json\t'One JSON document on stdout, nothing else there'
+csv\t'CSV on stdout, for `list` and `ledger show`; cells that a spreadsheet would run as formulas are prefixed with \''"
 complete -c drippulse -n "__fish_drippulse_using_subcommand man" -l timeout -d 'Seconds to wait for each API response before giving up on it' -r
 complete -c drippulse -n "__fish_drippulse_using_subcommand man" -l sandbox -d 'Run against the built-in sandbox instead of a real server'
 complete -c drippulse -n "__fish_drippulse_using_subcommand man" -s q -l quiet -d 'Print only errors and the data itself'
@@ -149,11 +277,18 @@ complete -c drippulse -n "__fish_drippulse_using_subcommand man" -s v -l verbose
 complete -c drippulse -n "__fish_drippulse_using_subcommand man" -l no-progress -d 'Never draw a progress bar, even on a terminal'
 complete -c drippulse -n "__fish_drippulse_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c drippulse -n "__fish_drippulse_using_subcommand man" -s V -l version -d 'Print version'
-complete -c drippulse -n "__fish_drippulse_using_subcommand help; and not __fish_seen_subcommand_from enroll list reconcile sandbox completions man help" -f -a "enroll" -d 'Enroll contacts from files, standard input or flags into a workflow'
-complete -c drippulse -n "__fish_drippulse_using_subcommand help; and not __fish_seen_subcommand_from enroll list reconcile sandbox completions man help" -f -a "list" -d 'List a workflow\'s enrollments on the server'
-complete -c drippulse -n "__fish_drippulse_using_subcommand help; and not __fish_seen_subcommand_from enroll list reconcile sandbox completions man help" -f -a "reconcile" -d 'Settle contacts whose enrollment outcome is unknown, without sending'
-complete -c drippulse -n "__fish_drippulse_using_subcommand help; and not __fish_seen_subcommand_from enroll list reconcile sandbox completions man help" -f -a "sandbox" -d 'Run the built-in DripPulse API emulation'
-complete -c drippulse -n "__fish_drippulse_using_subcommand help; and not __fish_seen_subcommand_from enroll list reconcile sandbox completions man help" -f -a "completions" -d 'Print a shell completion script to stdout'
-complete -c drippulse -n "__fish_drippulse_using_subcommand help; and not __fish_seen_subcommand_from enroll list reconcile sandbox completions man help" -f -a "man" -d 'Print the man page (roff) to stdout'
-complete -c drippulse -n "__fish_drippulse_using_subcommand help; and not __fish_seen_subcommand_from enroll list reconcile sandbox completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c drippulse -n "__fish_drippulse_using_subcommand help; and not __fish_seen_subcommand_from enroll list reconcile delete execute-agent ledger sandbox completions man help" -f -a "enroll" -d 'Enroll contacts from files, standard input or flags into a workflow'
+complete -c drippulse -n "__fish_drippulse_using_subcommand help; and not __fish_seen_subcommand_from enroll list reconcile delete execute-agent ledger sandbox completions man help" -f -a "list" -d 'List a workflow\'s enrollments on the server'
+complete -c drippulse -n "__fish_drippulse_using_subcommand help; and not __fish_seen_subcommand_from enroll list reconcile delete execute-agent ledger sandbox completions man help" -f -a "reconcile" -d 'Settle contacts whose enrollment outcome is unknown, without sending'
+complete -c drippulse -n "__fish_drippulse_using_subcommand help; and not __fish_seen_subcommand_from enroll list reconcile delete execute-agent ledger sandbox completions man help" -f -a "delete" -d 'Delete enrollments: mistaken ones by id or email, or a whole earlier run'
+complete -c drippulse -n "__fish_drippulse_using_subcommand help; and not __fish_seen_subcommand_from enroll list reconcile delete execute-agent ledger sandbox completions man help" -f -a "execute-agent" -d 'Run a workflow agent once, even when the call is retried'
+complete -c drippulse -n "__fish_drippulse_using_subcommand help; and not __fish_seen_subcommand_from enroll list reconcile delete execute-agent ledger sandbox completions man help" -f -a "ledger" -d 'Inspect the local ledger: runs, entries, export, integrity'
+complete -c drippulse -n "__fish_drippulse_using_subcommand help; and not __fish_seen_subcommand_from enroll list reconcile delete execute-agent ledger sandbox completions man help" -f -a "sandbox" -d 'Run the built-in DripPulse API emulation'
+complete -c drippulse -n "__fish_drippulse_using_subcommand help; and not __fish_seen_subcommand_from enroll list reconcile delete execute-agent ledger sandbox completions man help" -f -a "completions" -d 'Print a shell completion script to stdout'
+complete -c drippulse -n "__fish_drippulse_using_subcommand help; and not __fish_seen_subcommand_from enroll list reconcile delete execute-agent ledger sandbox completions man help" -f -a "man" -d 'Print the man page (roff) to stdout'
+complete -c drippulse -n "__fish_drippulse_using_subcommand help; and not __fish_seen_subcommand_from enroll list reconcile delete execute-agent ledger sandbox completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c drippulse -n "__fish_drippulse_using_subcommand help; and __fish_seen_subcommand_from ledger" -f -a "runs" -d 'List every run: id, times, workflow, inputs and their SHA-256, counts, exit code'
+complete -c drippulse -n "__fish_drippulse_using_subcommand help; and __fish_seen_subcommand_from ledger" -f -a "show" -d 'Show the ledger\'s entries for a workflow'
+complete -c drippulse -n "__fish_drippulse_using_subcommand help; and __fish_seen_subcommand_from ledger" -f -a "export" -d 'Write every entry to a file for spreadsheets, as CSV or JSON'
+complete -c drippulse -n "__fish_drippulse_using_subcommand help; and __fish_seen_subcommand_from ledger" -f -a "check" -d 'Check the ledger\'s integrity and count its entries per state'
 complete -c drippulse -n "__fish_drippulse_using_subcommand help; and __fish_seen_subcommand_from sandbox" -f -a "serve" -d 'Serve the emulated API until interrupted'

@@ -116,6 +116,9 @@ pub enum OutputFormat {
     Human,
     /// One JSON document on stdout, nothing else there.
     Json,
+    /// CSV on stdout, for `list` and `ledger show`; cells that a spreadsheet
+    /// would run as formulas are prefixed with '.
+    Csv,
 }
 
 #[derive(Debug, Subcommand)]
@@ -123,6 +126,9 @@ pub enum Command {
     Enroll(EnrollArgs),
     List(ListArgs),
     Reconcile(ReconcileArgs),
+    Delete(DeleteArgs),
+    ExecuteAgent(ExecuteAgentArgs),
+    Ledger(LedgerArgs),
     Sandbox(SandboxArgs),
     Completions(CompletionsArgs),
     #[command(hide = true)]
@@ -168,6 +174,11 @@ pub struct EnrollArgs {
     /// a column name, such as a signup id, whose value is unique per contact.
     #[arg(long, value_name = "email|COLUMN", default_value = "email")]
     pub key: String,
+
+    /// Send contacts again whose enrollment was deleted with `drippulse
+    /// delete`; by default they are held back and counted in the summary.
+    #[arg(long)]
+    pub re_enroll: bool,
 
     /// Enroll one contact with this address instead of reading files.
     #[arg(long, value_name = "ADDR")]
@@ -230,15 +241,184 @@ pub enum InputFormat {
 
 /// List a workflow's enrollments on the server.
 ///
-/// Prints a table (id, email, status, created_at) on stdout, or with
+/// Prints a table (id, email, status, created_at) on stdout, with
 /// `--output json` a JSON array of the enrollment objects as the API returns
-/// them.
+/// them, or with `--output csv` the same columns as the table.
 #[derive(Debug, Args)]
 pub struct ListArgs {
     /// Workflow whose enrollments to list.
     #[arg(long, short = 'w', value_name = "ID", value_parser = parse_id)]
     pub workflow: String,
+
+    /// Only enrollments with this status, e.g. active.
+    #[arg(long, value_name = "STATUS")]
+    pub status: Option<String>,
+
+    /// Only enrollments of this address (compared case-insensitively).
+    #[arg(long, value_name = "ADDR")]
+    pub email: Option<String>,
+
+    /// Stop after this many enrollments.
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
 }
+
+/// Delete enrollments: mistaken ones by id or email, or a whole earlier run.
+///
+/// Shows what it will delete first: the count and the first rows. On a
+/// terminal it asks for confirmation; elsewhere it needs --yes. More than
+/// 100 enrollments also need --expect-count with the exact number, so a
+/// typo cannot wipe a workflow. The ledger keeps a tombstone for each, so
+/// a later `enroll` does not silently enroll those people again (see
+/// `enroll --re-enroll`).
+#[derive(Debug, Args)]
+#[command(
+    after_long_help = "Examples:\n  drippulse delete --workflow wf_123 enr_4f2a9c\n  drippulse delete --workflow wf_123 --email test@example.com --yes\n  drippulse delete --workflow wf_123 --run 42 --dry-run\n  drippulse delete --workflow wf_123 --run 42 --yes --expect-count 2300\n\nExit codes:\n  0  every target is gone (deleted now, or already gone)\n  1  an error stopped the command\n  2  invalid usage, or confirmation missing (--yes)\n  3  some enrollments could not be deleted; rerun to retry them\n  5  another drippulse run is using the ledger"
+)]
+pub struct DeleteArgs {
+    /// Workflow to delete enrollments from.
+    #[arg(long, short = 'w', value_name = "ID", value_parser = parse_id)]
+    pub workflow: String,
+
+    /// Enrollment ids to delete.
+    #[arg(value_name = "ENROLLMENT_ID", value_parser = parse_id)]
+    pub ids: Vec<String>,
+
+    /// Delete every enrollment of this address. Repeatable.
+    #[arg(long, value_name = "ADDR")]
+    pub email: Vec<String>,
+
+    /// Delete every enrollment that this earlier run created (see
+    /// `drippulse ledger runs`).
+    #[arg(long, value_name = "RUN_ID")]
+    pub run: Option<i64>,
+
+    /// With --run, also delete enrollments the run found already on the
+    /// server and adopted, which drippulse did not create.
+    #[arg(long, requires = "run")]
+    pub include_adopted: bool,
+
+    /// Read enrollment ids or email addresses from a file: one per line, or
+    /// a CSV whose column named id, enrollment_id or email holds them.
+    #[arg(long, value_name = "FILE")]
+    pub from: Option<PathBuf>,
+
+    /// Delete without asking.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+
+    /// Show what would be deleted, then stop.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// The exact number of enrollments you expect to delete; required above 100.
+    #[arg(long, value_name = "N")]
+    pub expect_count: Option<usize>,
+
+    /// Seconds to wait for another run that holds the ledger.
+    #[arg(long, value_name = "SECS", default_value_t = 0)]
+    pub lock_wait: u64,
+}
+
+/// Run a workflow agent once, even when the call is retried.
+///
+/// The call carries an idempotency key: --idempotency-key, or else one
+/// derived from the agent id and the payload, so running the same command
+/// again replays the stored outcome instead of running the agent twice.
+/// The key is recorded in the ledger before the first attempt.
+#[derive(Debug, Args)]
+#[command(
+    after_long_help = "Examples:\n  drippulse execute-agent agt_7 --field lead_ref=lead_123 --field plan=pro\n  drippulse execute-agent agt_7 --input payload.json\n  drippulse execute-agent agt_7 --input payload.json --new-run\n\nExit codes:\n  0  the execution succeeded\n  1  an error stopped the call (for example a key reused with another payload)\n  3  the agent ran and reported failure"
+)]
+pub struct ExecuteAgentArgs {
+    /// The agent to run.
+    #[arg(value_name = "AGENT_ID", value_parser = parse_id)]
+    pub agent: String,
+
+    /// A JSON object to send as the payload; `-` reads standard input.
+    #[arg(long, value_name = "FILE", conflicts_with = "fields")]
+    pub input: Option<PathBuf>,
+
+    /// A payload field as KEY=VALUE (a string). Repeatable.
+    #[arg(long = "field", value_name = "KEY=VALUE")]
+    pub fields: Vec<String>,
+
+    /// The idempotency key to send, instead of the derived one.
+    #[arg(long, value_name = "KEY", conflicts_with = "new_run")]
+    pub idempotency_key: Option<String>,
+
+    /// Run the agent again with the same payload, under a new key.
+    #[arg(long)]
+    pub new_run: bool,
+}
+
+/// Inspect the local ledger: runs, entries, export, integrity.
+#[derive(Debug, Args)]
+pub struct LedgerArgs {
+    #[command(subcommand)]
+    pub command: LedgerCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LedgerCommand {
+    Runs(LedgerRunsArgs),
+    Show(LedgerShowArgs),
+    Export(LedgerExportArgs),
+    Check(LedgerCheckArgs),
+}
+
+/// List every run: id, times, workflow, inputs and their SHA-256, counts,
+/// exit code.
+#[derive(Debug, Args)]
+pub struct LedgerRunsArgs {}
+
+/// Show the ledger's entries for a workflow.
+#[derive(Debug, Args)]
+pub struct LedgerShowArgs {
+    /// Workflow whose entries to show.
+    #[arg(long, short = 'w', value_name = "ID", value_parser = parse_id)]
+    pub workflow: String,
+
+    /// Only entries in this state: planned, sending, sent, rejected,
+    /// unknown, needs_review, deleting or deleted.
+    #[arg(long, value_name = "STATE")]
+    pub state: Option<String>,
+
+    /// Only entries of this address (compared case-insensitively).
+    #[arg(long, value_name = "ADDR")]
+    pub email: Option<String>,
+}
+
+/// Write every entry to a file for spreadsheets, as CSV or JSON.
+///
+/// Cells that start with =, +, -, @, tab or CR are prefixed with ' so a
+/// spreadsheet does not run them as formulas. The file is created readable
+/// by its owner only, since it holds personal data.
+#[derive(Debug, Args)]
+pub struct LedgerExportArgs {
+    /// File to write; `-` writes to standard output.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+
+    /// File format; by default CSV, or JSON with `--output json`.
+    #[arg(long, value_name = "FORMAT")]
+    pub format: Option<ExportFormat>,
+
+    /// Only entries of this workflow.
+    #[arg(long, short = 'w', value_name = "ID", value_parser = parse_id)]
+    pub workflow: Option<String>,
+}
+
+/// Export file formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Csv,
+    Json,
+}
+
+/// Check the ledger's integrity and count its entries per state.
+#[derive(Debug, Args)]
+pub struct LedgerCheckArgs {}
 
 /// Settle contacts whose enrollment outcome is unknown, without sending.
 ///

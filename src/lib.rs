@@ -40,11 +40,21 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitStatus> {
         _ => {}
     }
 
+    let csv_allowed = matches!(&cli.command, Command::List(_) | Command::Ledger(_));
+    if cli.global.output == cli::OutputFormat::Csv && !csv_allowed {
+        return Err(exit::usage(
+            "--output csv is for `list` and `ledger show`/`ledger export`; use human or json here",
+        ));
+    }
+
     let mut ctx = Context::resolve(&cli.global)?;
     match &cli.command {
         Command::Enroll(args) => commands::enroll::run(&mut ctx, args),
-        Command::List(args) => commands::list::run(&mut ctx, args),
+        Command::List(args) => commands::list::run(&mut ctx, args, cli.global.output),
         Command::Reconcile(args) => commands::reconcile::run(&mut ctx, args),
+        Command::Delete(args) => commands::delete::run(&mut ctx, args),
+        Command::ExecuteAgent(args) => commands::agent::run(&mut ctx, args),
+        Command::Ledger(args) => commands::ledger::run(&mut ctx, &args.command, cli.global.output),
         Command::Completions(_) | Command::Man(_) | Command::Sandbox(_) => Ok(ExitStatus::Success),
     }
 }

@@ -331,9 +331,25 @@ impl Client {
                 }
             }
             let complete = total.is_some_and(|t| all.len() as u64 >= t);
-            if new_items == 0 || complete {
+            let enough = filters.limit.is_some_and(|limit| all.len() >= limit);
+            if new_items == 0 || complete || enough {
                 break;
             }
+        }
+        if let Some(limit) = filters.limit {
+            all.truncate(limit);
+        }
+        // A server that ignores the filters returns everything; apply them
+        // here too, so the result is right either way.
+        if let Some(email) = &filters.email {
+            all.retain(|e| {
+                e.get("email")
+                    .and_then(Value::as_str)
+                    .is_some_and(|value| value.trim().eq_ignore_ascii_case(email.trim()))
+            });
+        }
+        if let Some(status) = &filters.status {
+            all.retain(|e| e.get("status").and_then(Value::as_str) == Some(status.as_str()));
         }
         Ok(all)
     }
@@ -359,21 +375,117 @@ impl Client {
                 },
             };
 
-            let retryable = matches!(
-                error.class(),
-                Class::NotApplied | Class::Throttled(_) | Class::Ambiguous
-            );
-            if !retryable || attempt >= READ_ATTEMPTS {
+            if !is_retryable(error.class()) || attempt >= READ_ATTEMPTS {
                 return Err(error);
             }
-            let wait = match error.class() {
-                Class::Throttled(Some(wait)) => wait,
-                _ => backoff(attempt),
-            };
-            tracing::info!(%path, attempt, ?wait, "retrying after: {error}");
-            tokio::time::sleep(wait).await;
+            wait_before_retry(&path, attempt, &error).await;
         }
     }
+}
+
+/// The outcome of one DELETE of an enrollment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deleted {
+    /// 200 or 204: removed now.
+    Removed,
+    /// 404: it was already gone.
+    AlreadyGone,
+}
+
+/// Attempts for a DELETE before giving up; deleting is safe to repeat.
+const DELETE_ATTEMPTS: u32 = 4;
+
+/// Attempts for an agent execution that may replay its idempotency key.
+const AGENT_ATTEMPTS: u32 = 6;
+
+impl Client {
+    /// Deletes one enrollment, retrying transient failures, since a repeated
+    /// DELETE cannot remove anything twice. A 404 means already gone.
+    pub async fn delete_enrollment(
+        &self,
+        workflow_id: &str,
+        enrollment_id: &str,
+    ) -> Result<Deleted, ApiError> {
+        let url = self.url(&["workflows", workflow_id, "enrollments", enrollment_id]);
+        let path = url.path().to_string();
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let error = match self.send(Method::DELETE, url.clone(), None).await {
+                Ok(raw) if raw.status.is_success() => return Ok(Deleted::Removed),
+                Ok(raw) if raw.status == StatusCode::NOT_FOUND => return Ok(Deleted::AlreadyGone),
+                Ok(raw) => status_error(&path, &raw),
+                Err((failure, detail)) => ApiError::Transport {
+                    path: path.clone(),
+                    class: classify(&Observation::Transport(failure)),
+                    detail,
+                },
+            };
+            if !is_retryable(error.class()) || attempt >= DELETE_ATTEMPTS {
+                return Err(error);
+            }
+            wait_before_retry(&path, attempt, &error).await;
+        }
+    }
+
+    /// Runs an agent with an idempotency key, replaying the same key and
+    /// body after timeouts, 5xx, 429 and 409 (an execution with this key is
+    /// still in progress), so the agent runs once however often this is
+    /// retried. Returns the server's execution object.
+    pub async fn execute_agent(&self, agent_id: &str, body: &Value) -> Result<Value, ApiError> {
+        let url = self.url(&["agents", agent_id, "execute"]);
+        let path = url.path().to_string();
+        let text = body.to_string();
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let error = match self
+                .send(Method::POST, url.clone(), Some(Body::Json(text.clone())))
+                .await
+            {
+                Ok(raw) if raw.status.is_success() => {
+                    return serde_json::from_slice(&raw.body).map_err(|e| ApiError::InvalidBody {
+                        path: path.clone(),
+                        detail: format!("not JSON: {e}"),
+                    });
+                }
+                Ok(raw) if raw.status == StatusCode::CONFLICT => ApiError::Status {
+                    path: path.clone(),
+                    status: 409,
+                    class: Class::Throttled(raw.retry_after),
+                    message: error_message(&raw.body),
+                },
+                Ok(raw) => status_error(&path, &raw),
+                Err((failure, detail)) => ApiError::Transport {
+                    path: path.clone(),
+                    class: classify(&Observation::Transport(failure)),
+                    detail,
+                },
+            };
+            if !is_retryable(error.class()) || attempt >= AGENT_ATTEMPTS {
+                return Err(error);
+            }
+            wait_before_retry(&path, attempt, &error).await;
+        }
+    }
+}
+
+/// Whether a failure may be retried by a call that is safe to repeat.
+fn is_retryable(class: Class) -> bool {
+    matches!(
+        class,
+        Class::NotApplied | Class::Throttled(_) | Class::Ambiguous
+    )
+}
+
+/// Sleeps for the server's Retry-After, else a backoff, and logs the retry.
+async fn wait_before_retry(path: &str, attempt: u32, error: &ApiError) {
+    let wait = match error.class() {
+        Class::Throttled(Some(wait)) => wait,
+        _ => backoff(attempt),
+    };
+    tracing::info!(%path, attempt, ?wait, "retrying after: {error}");
+    tokio::time::sleep(wait).await;
 }
 
 /// Filters for listing enrollments.
@@ -381,6 +493,8 @@ impl Client {
 pub struct ListFilters {
     pub email: Option<String>,
     pub status: Option<String>,
+    /// Stop after this many enrollments.
+    pub limit: Option<usize>,
 }
 
 /// Full-jitter exponential backoff: a random wait between zero and

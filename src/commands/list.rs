@@ -3,19 +3,24 @@
 use serde_json::Value;
 
 use crate::api::{id_string, ListFilters};
-use crate::cli::ListArgs;
+use crate::cli::{ListArgs, OutputFormat};
 use crate::exit::ExitStatus;
 use crate::settings::Context;
 use crate::text::escape_control;
 
 /// Lists every enrollment of the workflow, following pages.
-pub fn run(ctx: &mut Context, args: &ListArgs) -> anyhow::Result<ExitStatus> {
+pub fn run(ctx: &mut Context, args: &ListArgs, output: OutputFormat) -> anyhow::Result<ExitStatus> {
     let client = ctx.connect()?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
+    let filters = ListFilters {
+        email: args.email.clone(),
+        status: args.status.clone(),
+        limit: args.limit,
+    };
     let enrollments = runtime
-        .block_on(client.list_enrollments(&args.workflow, &ListFilters::default()))
+        .block_on(client.list_enrollments(&args.workflow, &filters))
         .map_err(|e| {
             anyhow::anyhow!(
                 "failed to list the enrollments of workflow {:?}: {e}",
@@ -23,9 +28,16 @@ pub fn run(ctx: &mut Context, args: &ListArgs) -> anyhow::Result<ExitStatus> {
             )
         })?;
 
-    if ctx.printer.is_json() {
-        ctx.printer.json(&Value::Array(enrollments))?;
-        return Ok(ExitStatus::Success);
+    match output {
+        OutputFormat::Json => {
+            ctx.printer.json(&Value::Array(enrollments))?;
+            return Ok(ExitStatus::Success);
+        }
+        OutputFormat::Csv => {
+            ctx.printer.data(&render_csv(&enrollments)?)?;
+            return Ok(ExitStatus::Success);
+        }
+        OutputFormat::Human => {}
     }
 
     ctx.printer.data(&render_table(&enrollments))?;
@@ -35,6 +47,27 @@ pub fn run(ctx: &mut Context, args: &ListArgs) -> anyhow::Result<ExitStatus> {
         escape_control(&args.workflow)
     ));
     Ok(ExitStatus::Success)
+}
+
+/// Renders id, email, status and created_at as CSV, with cells that a
+/// spreadsheet would run as formulas neutralised.
+fn render_csv(enrollments: &[Value]) -> anyhow::Result<String> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(["id", "email", "status", "created_at"])?;
+    for enrollment in enrollments {
+        let row: Vec<String> = ["id", "email", "status", "created_at"]
+            .iter()
+            .map(|name| {
+                let text = enrollment.get(*name).map(id_string).unwrap_or_default();
+                crate::input::neutralize_cell(&text).into_owned()
+            })
+            .collect();
+        writer.write_record(&row)?;
+    }
+    let bytes = writer
+        .into_inner()
+        .map_err(|e| anyhow::anyhow!("{}", e.error()))?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 /// Renders id, email, status and created_at as aligned columns. Cells come

@@ -109,8 +109,9 @@ pub struct ClaimBatch {
 }
 
 /// The claim: insert a new entry as `sending`, or take over an existing one
-/// only while it is `planned` or `rejected` (the compare-and-set). The
-/// RETURNING clause yields a row only when this statement wrote one.
+/// only while it is `planned` or `rejected`, or `deleted` when ?9 allows
+/// re-enrolling (the compare-and-set). The RETURNING clause yields a row
+/// only when this statement wrote one.
 const CLAIM_SQL: &str = "
 INSERT INTO entries
     (workflow_id, key, state, email, lead_ref, contact, run_id, batch_id, updated_at)
@@ -119,8 +120,8 @@ ON CONFLICT (workflow_id, key) DO UPDATE SET
     state = 'sending', email = excluded.email, lead_ref = excluded.lead_ref,
     contact = excluded.contact, run_id = excluded.run_id,
     batch_id = excluded.batch_id, enrollment_id = NULL, detail = NULL,
-    updated_at = excluded.updated_at
-WHERE entries.state IN ('planned', 'rejected')
+    updated_at = excluded.updated_at, adopted = 0
+WHERE entries.state IN ('planned', 'rejected') OR (?9 AND entries.state = 'deleted')
 RETURNING id";
 
 impl Ledger {
@@ -129,7 +130,9 @@ impl Ledger {
     ///
     /// The transaction commits with `synchronous = FULL` before this
     /// returns, so the claims are on disk before any request that carries
-    /// them is written. Batch ids start at `first_batch_id`.
+    /// them is written. Batch ids start at `first_batch_id`. With
+    /// `re_enroll`, tombstones of deleted enrollments may be claimed too.
+    #[allow(clippy::too_many_arguments)]
     pub fn claim(
         &mut self,
         workflow_id: &str,
@@ -137,6 +140,7 @@ impl Ledger {
         batch_size: usize,
         max_batches: usize,
         first_batch_id: i64,
+        re_enroll: bool,
         next: &mut dyn FnMut() -> anyhow::Result<Option<PlannedContact>>,
     ) -> anyhow::Result<ClaimBatch> {
         self.conn.execute_batch("PRAGMA synchronous = FULL")?;
@@ -166,7 +170,8 @@ impl Ledger {
                             contact.contact_json,
                             run_id.0,
                             batch_id,
-                            now
+                            now,
+                            re_enroll
                         ],
                         |row| row.get(0),
                     )
@@ -251,6 +256,7 @@ impl Ledger {
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .context("failed to start a ledger transaction")?;
         write(&tx, &now_text())?;
+        crate::crash::point("in-outcome-commit");
         tx.commit()
             .context("failed to record outcomes in the ledger")?;
         Ok(())

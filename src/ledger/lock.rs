@@ -57,8 +57,13 @@ impl LedgerLock {
                     std::thread::sleep(POLL_INTERVAL);
                 }
                 Err(TryLockError::WouldBlock) => {
-                    let mut holder = String::new();
-                    let _ = file.read_to_string(&mut holder);
+                    // The holder writes its pid just after taking the lock;
+                    // give it a moment if the file is still empty.
+                    let mut holder = read_holder(&mut file);
+                    if holder.is_empty() {
+                        std::thread::sleep(POLL_INTERVAL);
+                        holder = read_holder(&mut file);
+                    }
                     let holder = holder.trim();
                     return Err(LockHeld {
                         holder: if holder.is_empty() {
@@ -88,6 +93,13 @@ impl LedgerLock {
     pub fn path(&self) -> &Path {
         &self.path
     }
+}
+
+fn read_holder(file: &mut File) -> String {
+    let mut holder = String::new();
+    let _ = file.seek(SeekFrom::Start(0));
+    let _ = file.read_to_string(&mut holder);
+    holder
 }
 
 impl Drop for LedgerLock {

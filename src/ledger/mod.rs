@@ -11,7 +11,10 @@
 //! `BEGIN IMMEDIATE` transaction. A ledger written by a newer drippulse is
 //! refused, never rewritten, and a corrupt one is reported, never recreated.
 
+mod agents;
+mod deletes;
 mod entries;
+mod inspect;
 mod lock;
 mod resolve;
 mod runs;
@@ -22,6 +25,8 @@ use std::time::Duration;
 use anyhow::{bail, Context};
 use rusqlite::{Connection, OpenFlags};
 
+pub use agents::AgentCall;
+pub use deletes::EnrolledEntry;
 pub use entries::{ClaimBatch, Claimed, EntryState, Held, PlannedContact, WorkflowBinding};
 pub use lock::{LedgerLock, LockHeld, LOCK_FILE};
 pub use resolve::{Adoption, Resolution, UnknownEntry};
@@ -213,8 +218,8 @@ CREATE TABLE entries (
 
 /// Version 2: an append-only event log of every state change, written by
 /// triggers so no code path can change a state without a record, a flag
-/// for entries adopted from the server instead of sent by drippulse, and
-/// the API origin of each workflow.
+/// for entries adopted from the server instead of sent by drippulse, the
+/// API origin of each workflow, and agent calls by idempotency key.
 /// Rows of version 1 keep their states; they get one `migrated` event each.
 const SCHEMA_V2: &str = "
 ALTER TABLE entries ADD COLUMN adopted INTEGER NOT NULL DEFAULT 0;
@@ -250,11 +255,30 @@ END;
 
 INSERT INTO events (entry_id, from_state, to_state, run_id, at, detail)
 SELECT id, NULL, state, run_id, updated_at, 'migrated from schema version 1' FROM entries;
+
+-- Agent executions by idempotency key, recorded before the first attempt
+-- so that a retry after a crash replays the same key.
+CREATE TABLE agent_calls (
+    id               INTEGER PRIMARY KEY,
+    agent_id         TEXT NOT NULL,
+    idempotency_key  TEXT NOT NULL,
+    payload_sha256   TEXT NOT NULL,
+    state            TEXT NOT NULL,   -- pending, succeeded, failed
+    execution_id     TEXT,
+    status           TEXT,
+    run_id           INTEGER NOT NULL REFERENCES runs(id),
+    created_at       TEXT NOT NULL,
+    updated_at       TEXT NOT NULL,
+    UNIQUE (agent_id, idempotency_key)
+);
 ";
 
-/// The current time as RFC 3339 UTC text with second precision.
+/// The current time as RFC 3339 UTC text with millisecond precision.
+/// Reconciliation's settle window is measured from these times, so they
+/// must not be cut to whole seconds: that would end the window up to a
+/// second early and let a contact the list does not show yet be resent.
 pub fn now_text() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 #[cfg(test)]
@@ -286,7 +310,9 @@ mod tests {
     fn claim_keys(ledger: &mut Ledger, run: RunId, keys: &[&str]) -> ClaimBatch {
         let mut pending: Vec<PlannedContact> = keys.iter().rev().map(|k| contact(k)).collect();
         let mut next = || Ok(pending.pop());
-        ledger.claim("wf", run, 100, 10, 1, &mut next).unwrap()
+        ledger
+            .claim("wf", run, 100, 10, 1, false, &mut next)
+            .unwrap()
     }
 
     #[test]

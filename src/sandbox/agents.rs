@@ -7,12 +7,16 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use axum::Extension;
 use axum::Json;
 use serde_json::{json, Map, Value};
 
 use super::app::{SharedState, Stats};
+use super::enrollments::close_without_reply;
 use super::error::ApiError;
 use super::extract::{ApiPath, JsonBody, QueryParams};
+use super::faults::Fault;
+use super::server::ConnectionCloser;
 use super::state::{new_id, now_rfc3339, ExecutionOutcome, NewExecution};
 
 /// The only execution type the API documents.
@@ -25,6 +29,7 @@ const WORKFLOW_TYPE: &str = "workflow";
 /// key with another input gets a 422. Without a key every call runs anew.
 pub async fn execute(
     State(state): State<SharedState>,
+    connection: Option<Extension<ConnectionCloser>>,
     ApiPath(agent_id): ApiPath<String>,
     body: Result<JsonBody, ApiError>,
 ) -> Result<Response, ApiError> {
@@ -47,9 +52,22 @@ pub async fn execute(
         })
         .await?;
 
+    let drop_reply =
+        !matches!(outcome, ExecutionOutcome::KeyReused) && state.faults.draw_agent_drop();
+    if matches!(outcome, ExecutionOutcome::Created(_)) {
+        Stats::increment(&state.stats.agent_executions);
+    }
+    if drop_reply {
+        state
+            .stats
+            .faults_injected
+            .increment(Fault::AgentDropAfterCommit);
+        let connection = connection.map(|Extension(closer)| closer);
+        return Ok(close_without_reply(connection).await);
+    }
+
     match outcome {
         ExecutionOutcome::Created(execution) => {
-            Stats::increment(&state.stats.agent_executions);
             Ok((StatusCode::CREATED, Json(execution)).into_response())
         }
         ExecutionOutcome::Replayed(execution) => {

@@ -124,7 +124,7 @@ fn injected_server_error(fault: Fault) -> ApiError {
 /// for the connection's task to drop this future. A request that did not
 /// come through the sandbox's own server has no connection to close and
 /// gets a 500 in its place.
-async fn close_without_reply(connection: Option<ConnectionCloser>) -> Response {
+pub async fn close_without_reply(connection: Option<ConnectionCloser>) -> Response {
     let Some(connection) = connection else {
         tracing::error!("sandbox fault cannot close a connection that the sandbox does not serve");
         return ApiError::new(

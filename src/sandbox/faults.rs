@@ -38,7 +38,8 @@ const SUM_TOLERANCE: f64 = 1e-9;
 /// Every accepted switch, for error messages.
 const VALID_FAULTS: &str = "Valid faults are error-before-commit=P, error-after-commit=P, \
     drop-after-commit=P, hang-after-commit=P, legacy-created-count-zero=P, rate-limit=P, \
-    rate-limit-no-header=P, latency-ms=MS, list-lag-ms=MS and seed=N, where P is a \
+    rate-limit-no-header=P, agent-drop-after-commit=P, latency-ms=MS, list-lag-ms=MS and \
+    seed=N, where P is a \
     probability from 0 to 1, MS is milliseconds from 0 to 600000 and N is a whole number";
 
 /// A fault the sandbox can inject, with the name used in `NAME=VALUE`.
@@ -64,11 +65,15 @@ pub enum Fault {
     Latency,
     /// A window during which new enrollments are missing from the list.
     ListLag,
+    /// On agent execute: the execution is stored, then the connection is
+    /// closed without any HTTP response. Drawn apart from the bulk-enroll
+    /// faults, so its probability does not count toward their sum.
+    AgentDropAfterCommit,
 }
 
 impl Fault {
     /// Every fault, in the order used by `/_sandbox/stats` and `Display`.
-    pub const ALL: [Fault; 9] = [
+    pub const ALL: [Fault; 10] = [
         Fault::ErrorBeforeCommit,
         Fault::ErrorAfterCommit,
         Fault::DropAfterCommit,
@@ -78,6 +83,7 @@ impl Fault {
         Fault::RateLimitNoHeader,
         Fault::Latency,
         Fault::ListLag,
+        Fault::AgentDropAfterCommit,
     ];
 
     /// Returns the name used in `NAME=VALUE` and in `/_sandbox/stats`.
@@ -92,6 +98,7 @@ impl Fault {
             Fault::RateLimitNoHeader => "rate-limit-no-header",
             Fault::Latency => "latency-ms",
             Fault::ListLag => "list-lag-ms",
+            Fault::AgentDropAfterCommit => "agent-drop-after-commit",
         }
     }
 
@@ -124,6 +131,8 @@ pub struct Faults {
     probabilities: Vec<(Fault, f64)>,
     latency: Duration,
     list_lag: Duration,
+    /// Probability of `agent-drop-after-commit` per agent execute call.
+    agent_drop: f64,
     seed: Option<u64>,
 }
 
@@ -136,6 +145,7 @@ impl Faults {
             .all(|&(_, probability)| probability == 0.0)
             && self.latency.is_zero()
             && self.list_lag.is_zero()
+            && self.agent_drop == 0.0
     }
 
     /// Returns the delay added before each bulk-enroll reply.
@@ -174,6 +184,9 @@ impl fmt::Display for Faults {
         }
         if !self.list_lag.is_zero() {
             entries.push(format!("list-lag-ms={}", self.list_lag.as_millis()));
+        }
+        if self.agent_drop > 0.0 {
+            entries.push(format!("agent-drop-after-commit={}", self.agent_drop));
         }
         if let Some(seed) = self.seed {
             entries.push(format!("seed={seed}"));
@@ -238,7 +251,11 @@ pub fn parse_faults(text: &str) -> anyhow::Result<Faults> {
                      {VALID_FAULTS}"
                 )
             })?;
-            faults.probabilities.push((fault, probability));
+            if fault == Fault::AgentDropAfterCommit {
+                faults.agent_drop = probability;
+            } else {
+                faults.probabilities.push((fault, probability));
+            }
         }
     }
 
@@ -333,6 +350,22 @@ impl FaultInjector {
             }
         }
         None
+    }
+}
+
+impl FaultInjector {
+    /// Decides whether one agent execute call meets
+    /// `agent-drop-after-commit`.
+    pub fn draw_agent_drop(&self) -> bool {
+        if self.faults.agent_drop == 0.0 {
+            return false;
+        }
+        let roll: f64 = self
+            .rng
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .gen();
+        roll < self.faults.agent_drop
     }
 }
 

@@ -237,6 +237,7 @@ fn dry_run_report(
         if let Some(existing) = ledger.workflow_binding(&args.workflow)? {
             check_binding(&args.workflow, &existing, &binding_for(ctx, key))?;
         }
+        warn_repeated_imports(&ctx.printer, ledger, &args.workflow, &prepared.inputs)?;
     }
 
     let mut reader = prepared.spool.reader()?;
@@ -259,6 +260,7 @@ fn dry_run_report(
         for state in states {
             match state {
                 None | Some(EntryState::Planned | EntryState::Rejected) => counts.sent += 1,
+                Some(EntryState::Deleted) if args.re_enroll => counts.sent += 1,
                 Some(state) => counts.count_held(state),
             }
         }
@@ -274,6 +276,37 @@ fn dry_run_report(
     );
     summary.print(&ctx.printer)?;
     Ok(ExitStatus::Success)
+}
+
+/// Warns when an input with the same SHA-256 was already imported into the
+/// workflow, and says what the ledger did with it, so an operator who runs
+/// yesterday's file again knows nobody is enrolled twice.
+fn warn_repeated_imports(
+    printer: &Printer,
+    ledger: &Ledger,
+    workflow_id: &str,
+    inputs: &[(String, String)],
+) -> anyhow::Result<()> {
+    for (name, sha256) in inputs {
+        if sha256.is_empty() {
+            continue;
+        }
+        for (run_id, started_at, summary) in ledger.earlier_imports(workflow_id, sha256)? {
+            let counts = summary
+                .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+                .map(|summary| {
+                    format!(
+                        " (sent {}, already enrolled {})",
+                        summary["sent"], summary["already_enrolled"]
+                    )
+                })
+                .unwrap_or_default();
+            printer.warn(format!(
+                "{name} was already imported into workflow {workflow_id} by run {run_id} at {started_at}{counts}; contacts the ledger holds as enrolled are skipped, not sent again"
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The binding a run would record for a workflow it sends to.
@@ -348,6 +381,7 @@ fn send_all(
         inputs,
         mut rejects,
     } = prepared;
+    warn_repeated_imports(&ctx.printer, &ledger, &args.workflow, &inputs)?;
     let run_id = ledger.begin_run(&RunStart {
         command: "enroll".to_string(),
         workflow_id: Some(args.workflow.clone()),
@@ -386,6 +420,7 @@ fn send_all(
             progress: EnrollProgress::default(),
             unknown_entries: Vec::new(),
             request_timeout: ctx.timeout(),
+            re_enroll: args.re_enroll,
         };
         let ending = sender
             .run(

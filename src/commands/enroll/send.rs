@@ -48,6 +48,8 @@ pub struct Sender<'a> {
     /// reconciliation.
     pub unknown_entries: Vec<i64>,
     pub request_timeout: Duration,
+    /// Whether contacts whose enrollment was deleted may be sent again.
+    pub re_enroll: bool,
 }
 
 impl Sender<'_> {
@@ -93,6 +95,7 @@ impl Sender<'_> {
                     batch_size,
                     concurrency,
                     next_batch_id,
+                    self.re_enroll,
                     &mut next,
                 )?;
                 crate::crash::point("after-claim");
