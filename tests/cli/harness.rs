@@ -320,3 +320,147 @@ pub fn write_file(path: PathBuf, contents: &str) -> PathBuf {
     std::fs::write(&path, contents).expect("write test input");
     path
 }
+
+/// The sandbox state file of a world made by [`World::with_sandbox_state`].
+pub const SANDBOX_STATE_FILE: &str = "sandbox-state.sqlite3";
+
+impl World {
+    /// Creates a world whose sandbox keeps its state in a file inside the
+    /// world's directory, so that a test can scan the bytes the server stored.
+    pub fn with_sandbox_state(extra: &[&str]) -> World {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let state = dir.path().join(SANDBOX_STATE_FILE);
+        let mut args = vec!["--state", state.to_str().expect("UTF-8 temp path")];
+        args.extend_from_slice(extra);
+        World {
+            sandbox: Some(SandboxServer::start(&args)),
+            dir,
+        }
+    }
+
+    /// Returns the ledger file inside the data directory.
+    pub fn ledger_path(&self) -> PathBuf {
+        self.data_dir().join("ledger.sqlite3")
+    }
+}
+
+/// Writes a CSV of `count` distinct contacts, `{prefix}{n}@example.com`,
+/// and returns its path and the emails in the lower case the ledger keys.
+/// One invalid address and one upper-case repeat of the first contact
+/// follow, so every run also writes a rejects file and skips a duplicate.
+pub fn write_contacts(path: PathBuf, prefix: &str, count: usize) -> (PathBuf, Vec<String>) {
+    let mut csv = String::from("email,first_name\n");
+    let mut emails = Vec::with_capacity(count);
+    for n in 1..=count {
+        let email = format!("{prefix}{n}@example.com");
+        csv.push_str(&format!("{email},Contact {n}\n"));
+        emails.push(email);
+    }
+    csv.push_str("not-an-address,Invalid\n");
+    csv.push_str(&format!("{},Repeat\n", emails[0].to_uppercase()));
+    (write_file(path, &csv), emails)
+}
+
+impl Run {
+    /// Starts the command without waiting for it, with stdout and stderr
+    /// captured, so a test can run two at once or kill one mid-run.
+    pub fn spawn(mut self) -> Started {
+        self.command.stdout(Stdio::piped()).stderr(Stdio::piped());
+        Started {
+            child: self.command.spawn().expect("spawn drippulse"),
+        }
+    }
+}
+
+/// A command started by [`Run::spawn`].
+pub struct Started {
+    pub child: Child,
+}
+
+impl Started {
+    pub fn id(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Returns whether the process has not exited yet.
+    pub fn is_running(&mut self) -> bool {
+        self.child
+            .try_wait()
+            .expect("poll the drippulse process")
+            .is_none()
+    }
+
+    /// Kills the process with SIGKILL, which `Child::kill` sends on Unix.
+    pub fn kill(&mut self) {
+        self.child.kill().expect("kill the drippulse process");
+    }
+
+    /// Waits for the process and collects its output.
+    pub fn wait(self) -> Ran {
+        let output = self.child.wait_with_output().expect("wait for drippulse");
+        Ran::new(output)
+    }
+}
+
+/// Runs `drippulse enroll` of `file` into `workflow` until it exits 0, at
+/// most `max_runs` times, and returns every run. Each run passes
+/// `--timeout 2 --settle-secs 0` before `flags`, so a hung reply costs two
+/// seconds and a contact proved absent is sent again at once. Exit codes
+/// 3 (some requeued) and 4 (some still unknown) call for another run; any
+/// other code fails the test. `context` starts every failure message.
+pub fn enroll_until_done(
+    world: &World,
+    workflow: &str,
+    file: &Path,
+    flags: &[&str],
+    max_runs: usize,
+    context: &str,
+) -> Vec<Ran> {
+    let mut runs = Vec::new();
+    for _ in 0..max_runs {
+        let ran = world
+            .cmd()
+            .args(["--timeout", "2", "--output", "json", "enroll"])
+            .args(["--workflow", workflow, "--settle-secs", "0"])
+            .args(flags)
+            .arg_path(file)
+            .run();
+        assert!(
+            [0, 3, 4].contains(&ran.code),
+            "{context}: enroll run {} exited with a code that no fault explains:\n{}",
+            runs.len() + 1,
+            ran.describe()
+        );
+        let done = ran.code == 0;
+        runs.push(ran);
+        if done {
+            return runs;
+        }
+    }
+    let last = runs.last().map(Ran::describe).unwrap_or_default();
+    panic!("{context}: enroll did not exit 0 within {max_runs} runs; the last one:\n{last}");
+}
+
+impl SandboxServer {
+    /// POSTs a JSON body to the sandbox with the test key over a raw
+    /// loopback connection and returns the status line, so a test can
+    /// change the server behind the client's back.
+    pub fn post_json(&self, path: &str, body: &Value) -> String {
+        let authority = self.url.trim_start_matches("http://");
+        let body = body.to_string();
+        let mut stream = TcpStream::connect(authority).expect("connect to the sandbox");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        write!(
+            stream,
+            "POST {path} HTTP/1.1\r\nHost: {authority}\r\nAuthorization: Bearer {TEST_KEY}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        let mut response = Vec::new();
+        stream.read_to_end(&mut response).unwrap();
+        let response = String::from_utf8_lossy(&response);
+        response.lines().next().unwrap_or_default().to_string()
+    }
+}
