@@ -233,9 +233,9 @@ fn entries_csv(entries: &[Value]) -> anyhow::Result<Vec<u8>> {
             .collect();
         writer.write_record(&row)?;
     }
-    Ok(writer
+    writer
         .into_inner()
-        .map_err(|e| anyhow::anyhow!("{}", e.error()))?)
+        .map_err(|e| anyhow::anyhow!("{}", e.error()))
 }
 
 /// Neutralises string values that a spreadsheet would run as formulas, for
