@@ -114,7 +114,7 @@ pub fn run(ctx: &mut Context, args: &DeleteArgs) -> anyhow::Result<ExitStatus> {
     } else {
         ExitStatus::Incomplete
     };
-    let summary = summary_json(args, Some(run_id), &removed, &gone, &missing, &failed);
+    let summary = summary_json(args, Some(run_id), &removed, &gone, &[], &failed);
     ledger.finish_run(run_id, status.code(), &summary)?;
 
     if ctx.printer.is_json() {
@@ -125,7 +125,7 @@ pub fn run(ctx: &mut Context, args: &DeleteArgs) -> anyhow::Result<ExitStatus> {
             removed.len(),
             escape_control(&args.workflow),
             run_id.0,
-            gone.len() + missing.len(),
+            gone.len(),
             failed.len()
         ));
         for (target, error) in &failed {
@@ -193,11 +193,18 @@ fn resolve_targets(
             Some(enrollment) => {
                 add_target(ledger, &args.workflow, enrollment, &mut seen, &mut targets)?
             }
-            None => {
-                if seen.insert(id.clone()) {
-                    missing.push(id.clone());
-                }
+            // Not in the list: its DELETE still goes out, because the list
+            // may lag, and a 404 then reports it as already gone.
+            None if seen.insert(id.clone()) => {
+                missing.push(id.clone());
+                targets.push(Target {
+                    entry_id: ledger.entry_for_enrollment(&args.workflow, id)?,
+                    enrollment_id: id.clone(),
+                    email: String::new(),
+                    created_at: String::new(),
+                });
             }
+            None => {}
         }
     }
     for email in &wanted_emails {
@@ -301,7 +308,7 @@ fn read_target_file(path: &std::path::Path) -> anyhow::Result<Vec<String>> {
 fn print_preview(ctx: &Context, args: &DeleteArgs, targets: &[Target], missing: &[String]) {
     if !missing.is_empty() {
         ctx.printer.status(format!(
-            "{} requested ids are not in workflow {} (already gone): {}",
+            "{} requested ids are not in the list of workflow {}, probably already gone: {}",
             missing.len(),
             escape_control(&args.workflow),
             missing

@@ -226,6 +226,11 @@ impl Run {
         self
     }
 
+    pub fn arg(mut self, arg: &str) -> Run {
+        self.command.arg(arg);
+        self
+    }
+
     pub fn arg_path(mut self, path: &Path) -> Run {
         self.command.arg(path);
         self
