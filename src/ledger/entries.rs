@@ -55,7 +55,7 @@ impl EntryState {
             "needs_review" => EntryState::NeedsReview,
             "deleting" => EntryState::Deleting,
             "deleted" => EntryState::Deleted,
-            other => bail!("the ledger holds an entry in state {other:?}, which this drippulse does not know; upgrade drippulse"),
+            other => bail!("the ledger contains an entry in state {other:?}, which this version of drippulse does not know; upgrade drippulse"),
         })
     }
 }
@@ -92,20 +92,14 @@ pub struct Claimed {
     pub contact: PlannedContact,
 }
 
-/// A contact that was not claimed because the ledger already holds it in a
-/// state that forbids sending.
-#[derive(Debug, Clone)]
-pub struct Held {
-    pub contact: PlannedContact,
-    pub state: EntryState,
-}
-
 /// Contacts claimed in one transaction, cut into batches.
 #[derive(Debug, Default)]
 pub struct ClaimBatch {
     /// Batches of at most the requested size, each with its batch id.
     pub batches: Vec<(i64, Vec<Claimed>)>,
-    pub held: Vec<Held>,
+    /// The states of contacts that were not claimed because the ledger
+    /// already has them in a state that forbids sending.
+    pub held: Vec<EntryState>,
 }
 
 /// The claim: insert a new entry as `sending`, or take over an existing one
@@ -126,7 +120,10 @@ RETURNING id";
 
 impl Ledger {
     /// Claims contacts pulled from `next` until `max_batches` batches of
-    /// `batch_size` are full or `next` runs dry, in one durable transaction.
+    /// `batch_size` are full, `next` runs dry, or twice that many contacts
+    /// were examined, in one durable transaction. The last bound keeps a
+    /// rerun, where nearly every contact is held, from reading the whole
+    /// input inside one transaction.
     ///
     /// The transaction commits with `synchronous = FULL` before this
     /// returns, so the claims are on disk before any request that carries
@@ -158,8 +155,14 @@ impl Ledger {
             let mut state_of =
                 tx.prepare_cached("SELECT state FROM entries WHERE workflow_id = ?1 AND key = ?2")?;
 
-            while result.batches.len() < max_batches {
+            let max_examined = batch_size
+                .saturating_mul(max_batches)
+                .saturating_mul(2)
+                .max(1);
+            let mut examined = 0;
+            while result.batches.len() < max_batches && examined < max_examined {
                 let Some(contact) = next()? else { break };
+                examined += 1;
                 let claimed: Option<i64> = claim
                     .query_row(
                         params![
@@ -190,10 +193,7 @@ impl Ledger {
                     None => {
                         let state: String = state_of
                             .query_row(params![workflow_id, contact.key], |row| row.get(0))?;
-                        result.held.push(Held {
-                            contact,
-                            state: EntryState::parse(&state)?,
-                        });
+                        result.held.push(EntryState::parse(&state)?);
                     }
                 }
             }

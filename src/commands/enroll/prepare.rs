@@ -190,8 +190,8 @@ pub fn prepare(
     let mut state = PassState {
         counts: InputCounts::default(),
         distinct: 0,
-        // Key → location of its first occurrence, for the duplicate message.
         first_seen: HashMap::new(),
+        sources: Vec::new(),
         header: Vec::new(),
     };
     let mut input_hashes = Vec::new();
@@ -230,12 +230,27 @@ pub fn prepare(
 struct PassState {
     counts: InputCounts,
     distinct: u64,
-    first_seen: HashMap<String, Location>,
+    /// Key → (index into `sources`, line) of its first occurrence, for the
+    /// duplicate message. It is the one structure that grows with the
+    /// input, so it keeps the key as a boxed string and the source as an
+    /// index rather than a copy of the file name per key.
+    first_seen: HashMap<Box<str>, (u32, u64)>,
+    /// The names of the sources seen, indexed by `first_seen`.
+    sources: Vec<String>,
     /// The header of the source being read, for the rejects file.
     header: Vec<String>,
 }
 
 impl PassState {
+    /// Returns the index of a source name, adding it when new. Rows arrive
+    /// source by source, so only the last name needs comparing.
+    fn source_index(&mut self, name: &str) -> u32 {
+        if self.sources.last().map(String::as_str) != Some(name) {
+            self.sources.push(name.to_string());
+        }
+        u32::try_from(self.sources.len() - 1).unwrap_or(u32::MAX)
+    }
+
     fn handle(
         &mut self,
         record: Record,
@@ -258,9 +273,17 @@ impl PassState {
             Record::Contact(location, contact) => {
                 self.counts.read += 1;
                 self.counts.valid += 1;
-                if let Some(first) = self.first_seen.get(&contact.key) {
+                if let Some(&(source, line)) = self.first_seen.get(contact.key.as_str()) {
                     self.counts.duplicates_in_input += 1;
-                    let reject = duplicate_reject(&location, first, &contact);
+                    let first = Location {
+                        source: self
+                            .sources
+                            .get(source as usize)
+                            .cloned()
+                            .unwrap_or_default(),
+                        line,
+                    };
+                    let reject = duplicate_reject(&location, &first, &contact);
                     rejects.write(&reject, &self.header)?;
                     return Ok(());
                 }
@@ -274,7 +297,9 @@ impl PassState {
                 };
                 serde_json::to_writer(&mut *spool, &item)?;
                 spool.write_all(b"\n")?;
-                self.first_seen.insert(contact.key, location);
+                let source = self.source_index(&location.source);
+                self.first_seen
+                    .insert(contact.key.into_boxed_str(), (source, location.line));
                 self.distinct += 1;
             }
         }

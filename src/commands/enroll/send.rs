@@ -99,9 +99,9 @@ impl Sender<'_> {
                     &mut next,
                 )?;
                 crate::crash::point("after-claim");
-                for held in &claim.held {
-                    self.counts.count_held(held.state);
-                    match held.state {
+                for &state in &claim.held {
+                    self.counts.count_held(state);
+                    match state {
                         EntryState::Sent => self.progress.skipped += 1,
                         _ => self.progress.unknown += 1,
                     }
