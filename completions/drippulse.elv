@@ -47,7 +47,7 @@ set edit:completion:arg-completer[drippulse] = {|@words|
             cand --delimiter 'CSV delimiter, one character (use `\t` for tab); by default taken from an Excel `sep=X` first line, else detected from the header line among `,` `;` tab and `|`'
             cand --map 'Take a field from a named column, overriding the built-in header aliases. FIELD is email, first_name, last_name, company_name or lead_ref. Repeatable'
             cand --encoding 'Text encoding of the input files: `auto`, `utf-8`, `windows-1252`, `utf-16le`, or another WHATWG label (`latin1` means Windows-1252)'
-            cand --email-column 'Column (1-based) that holds the email address; wins over header names, so it also settles two columns with the same email name'
+            cand --email-column 'Column (1-based) that contains the email address. It wins over header names, so it also settles two columns with the same email name'
             cand --map-file 'Read FIELD=COLUMN mappings from a file, one per line; lines starting with `#` are comments. --map flags win over the file''s entries'
             cand --key 'What identifies a contact: `email` (compared case-insensitively) or a column name, such as a signup id, whose value is unique per contact'
             cand --email 'Enroll one contact with this address instead of reading files'

@@ -165,9 +165,8 @@ pub struct EnrollArgs {
     #[arg(long, value_name = "FIELD=COLUMN")]
     pub map: Vec<String>,
 
-    /// How input files are decoded and checked. Boxed, because clap
-    /// flattens its fields into this command and the `Command` enum stays
-    /// small.
+    /// Options for decoding and checking input files. Boxed so that the
+    /// `Command` enum stays small, and flattened by clap into this command.
     #[command(flatten)]
     pub reading: Box<ReadingArgs>,
 
@@ -243,7 +242,7 @@ pub struct ReadingArgs {
     #[arg(long)]
     pub no_header: bool,
 
-    /// Column (1-based) that holds the email address; wins over header
+    /// Column (1-based) that contains the email address. It wins over header
     /// names, so it also settles two columns with the same email name.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub email_column: Option<u32>,

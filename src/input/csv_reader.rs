@@ -262,7 +262,8 @@ fn describe_lines(lines: &[u64]) -> String {
     }
 }
 
-/// What the row rules need besides the row itself.
+/// Context of one row for the row rules: its position, the header and the
+/// mapping.
 struct RowContext<'a> {
     name: &'a str,
     line: u64,

@@ -66,7 +66,7 @@ impl EncodingChoice {
     }
 }
 
-/// What a scan of the raw bytes found, for encoding detection.
+/// Findings of a scan of the raw bytes, for encoding detection.
 #[derive(Debug, Clone, Default)]
 struct Census {
     /// Valid UTF-8 sequences of two or more bytes.

@@ -7,7 +7,7 @@
 //! [`ItemSeed`] as soon as it is parsed, so only one item is in memory at a
 //! time however long the array is.
 //!
-//! Each item is one of three shapes, told apart by its keys:
+//! Each item is one of three shapes, distinguished by its keys:
 //!
 //! - a contact object with the API field names (`email`, `first_name`,
 //!   `last_name`, `company_name` or `company`, `lead_ref`) or the CSV

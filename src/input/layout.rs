@@ -24,7 +24,7 @@ pub const HEADER_SEARCH_LINES: usize = 10;
 /// is not read into memory here.
 const LINE_SCAN_LIMIT: usize = 64 * 1024;
 
-/// Where the data starts and how to split it.
+/// The position where the data starts, and its delimiter.
 #[derive(Debug)]
 pub struct Layout {
     pub delimiter: u8,
@@ -240,9 +240,9 @@ fn trim_line_break(line: &[u8]) -> &[u8] {
 }
 
 /// Reads one line, including its line break (LF, CRLF or CR). A line break
-/// inside a quoted field does not end the line; a quote opens a field only
-/// at the start of a line or after a candidate delimiter, as in the CSV
-/// parser. Returns an empty vector at end of input.
+/// inside a quoted field does not end the line. As in the CSV parser, a
+/// quote opens a field only at the start of a line or after a candidate
+/// delimiter. Returns an empty vector at end of input.
 fn read_logical_line(reader: &mut dyn BufRead) -> io::Result<Vec<u8>> {
     let mut line = Vec::new();
     let mut in_quotes = false;
@@ -345,7 +345,7 @@ mod tests {
     }
 
     #[test]
-    fn explicit_email_column_does_not_make_data_a_header() {
+    fn email_column_keeps_data_line_data() {
         let options = ReadOptions {
             email_column: Some(1),
             ..ReadOptions::default()

@@ -147,7 +147,7 @@ pub struct ReadOptions {
     /// [`ReadOptions::email_column`] (column 1 by default), and only columns
     /// chosen with `--map FIELD=NUMBER` are sent besides it.
     pub no_header: bool,
-    /// The 1-based column that holds the address, chosen explicitly. It
+    /// The 1-based column that contains the address, chosen explicitly. It
     /// wins over header aliases and `--map email=...`.
     pub email_column: Option<usize>,
 }
@@ -256,7 +256,7 @@ pub enum NonDataKind {
 }
 
 impl NonDataKind {
-    /// The snake_case name used in messages.
+    /// Returns the snake_case name used in messages.
     pub fn code(self) -> &'static str {
         match self {
             NonDataKind::Preamble => "preamble",

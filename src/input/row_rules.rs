@@ -14,7 +14,7 @@ use super::{NonDataKind, RejectReason};
 
 /// Largest field accepted, in bytes of UTF-8: 128 KiB. It keeps every real
 /// value (the corpus's longest is a 70,000-character note) and bounds what
-/// one cell can make the contact object weigh. The CSV parser still holds a
+/// one cell can make the contact object weigh. The CSV parser still keeps a
 /// whole record in memory while reading it.
 pub const MAX_FIELD_BYTES: usize = 128 * 1024;
 
@@ -32,7 +32,7 @@ const FOOTER_PREFIXES: &[&str] = &[
 
 /// Returns the kind of non-data line `cells` form, if any: a copy of the
 /// header, or a footer (one non-empty cell that starts like a known footer
-/// and holds no address).
+/// and contains no address).
 pub fn non_data_kind(cells: &[String], header: Option<&[String]>) -> Option<NonDataKind> {
     if let Some(header) = header {
         let same_as_header = cells.len() >= header.len()

@@ -73,8 +73,8 @@ pub fn run(ctx: &mut Context, args: &EnrollArgs) -> anyhow::Result<ExitStatus> {
     send_all(ctx, args, &options.key, prepared)
 }
 
-/// The error that stops a `--strict` run with rejected rows. Nothing has
-/// been sent and the ledger is untouched; the rejects file is complete.
+/// Builds the error that stops a `--strict` run with rejected rows. Nothing
+/// has been sent, the ledger is untouched, and the rejects file is complete.
 fn strict_failure(prepared: &Prepared) -> anyhow::Error {
     let count = prepared.counts.rejected;
     let rows = if count == 1 { "row was" } else { "rows were" };
