@@ -258,7 +258,7 @@ _drippulse() {
             return 0
             ;;
         drippulse__subcmd__enroll)
-            opts="-w -q -v -h -V --workflow --format --delimiter --map --key --re-enroll --email --first-name --last-name --field --batch-size --concurrency --rejects --dry-run --lock-wait --settle-secs --api-url --data-dir --sandbox --output --quiet --verbose --no-progress --timeout --help --version"
+            opts="-w -q -v -h -V --workflow --format --delimiter --map --encoding --no-header --email-column --map-file --strict --key --re-enroll --email --first-name --last-name --field --batch-size --concurrency --rejects --dry-run --lock-wait --settle-secs --api-url --data-dir --sandbox --output --quiet --verbose --no-progress --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -281,6 +281,18 @@ _drippulse() {
                     return 0
                     ;;
                 --map)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --encoding)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --email-column)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --map-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -50,8 +50,11 @@ complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -s w -l work
 complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l format -d 'Input format; by default taken from each file\'s extension (.csv, .tsv, .json, .ndjson, .jsonl), and CSV for standard input' -r -f -a "csv\t'Comma-, semicolon- or tab-separated values with a header row'
 json\t'A JSON array of contact objects'
 ndjson\t'One JSON contact object per line'"
-complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l delimiter -d 'CSV delimiter, one character (use `\\t` for tab); by default detected from the header line among `,` `;` and tab' -r
+complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l delimiter -d 'CSV delimiter, one character (use `\\t` for tab); by default taken from an Excel `sep=X` first line, else detected from the header line among `,` `;` tab and `|`' -r
 complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l map -d 'Take a field from a named column, overriding the built-in header aliases. FIELD is email, first_name, last_name, company_name or lead_ref. Repeatable' -r
+complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l encoding -d 'Text encoding of the input files: `auto`, `utf-8`, `windows-1252`, `utf-16le`, or another WHATWG label (`latin1` means Windows-1252)' -r
+complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l email-column -d 'Column (1-based) that contains the email address. It wins over header names, so it also settles two columns with the same email name' -r
+complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l map-file -d 'Read FIELD=COLUMN mappings from a file, one per line; lines starting with `#` are comments. --map flags win over the file\'s entries' -r -F
 complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l key -d 'What identifies a contact: `email` (compared case-insensitively) or a column name, such as a signup id, whose value is unique per contact' -r
 complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l email -d 'Enroll one contact with this address instead of reading files' -r
 complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l first-name -d 'First name of the contact given with --email' -r
@@ -68,6 +71,8 @@ complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l output -d
 json\t'One JSON document on stdout, nothing else there'
 csv\t'CSV on stdout, for `list` and `ledger show`; cells that a spreadsheet would run as formulas are prefixed with \''"
 complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l timeout -d 'Seconds to wait for each API response before giving up on it' -r
+complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l no-header -d 'Read CSV files without a header row: every line is data, and the address is in column 1 or the column given with --email-column. Other columns are sent only when --map names them by number'
+complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l strict -d 'Stop before sending anything when any input row is rejected (exit 1); the rejects file still lists them. Duplicates do not count'
 complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l re-enroll -d 'Send contacts again whose enrollment was deleted with `drippulse delete`; by default they are held back and counted in the summary'
 complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l dry-run -d 'Read, validate and check the ledger, then report what would be sent. Sends nothing and writes nothing to the ledger'
 complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l sandbox -d 'Run against the built-in sandbox instead of a real server'

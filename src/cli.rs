@@ -157,8 +157,9 @@ pub struct EnrollArgs {
     #[arg(long, value_name = "FORMAT")]
     pub format: Option<InputFormat>,
 
-    /// CSV delimiter, one character (use `\t` for tab); by default detected
-    /// from the header line among `,` `;` and tab.
+    /// CSV delimiter, one character (use `\t` for tab); by default taken
+    /// from an Excel `sep=X` first line, else detected from the header line
+    /// among `,` `;` tab and `|`.
     #[arg(long, value_name = "CHAR")]
     pub delimiter: Option<String>,
 
@@ -169,6 +170,11 @@ pub struct EnrollArgs {
     /// Example: --map email="Work Email" --map lead_ref=signup_id
     #[arg(long, value_name = "FIELD=COLUMN")]
     pub map: Vec<String>,
+
+    /// Options for decoding and checking input files. Boxed so that the
+    /// `Command` enum stays small, and flattened by clap into this command.
+    #[command(flatten)]
+    pub reading: Box<ReadingArgs>,
 
     /// What identifies a contact: `email` (compared case-insensitively) or
     /// a column name, such as a signup id, whose value is unique per contact.
@@ -226,6 +232,41 @@ pub struct EnrollArgs {
     /// --sandbox the sandbox's list lag (0 unless a fault switch sets one).
     #[arg(long, value_name = "SECS")]
     pub settle_secs: Option<u64>,
+}
+
+/// Flags of `enroll` that shape how input files are read.
+#[derive(Debug, Args)]
+pub struct ReadingArgs {
+    /// Text encoding of the input files: `auto`, `utf-8`, `windows-1252`,
+    /// `utf-16le`, or another WHATWG label (`latin1` means Windows-1252).
+    ///
+    /// `auto` reads UTF-8, and a file that is not valid UTF-8 and has no
+    /// UTF-8 characters at all as Windows-1252, with a warning. A file with
+    /// a byte-order mark is read in the encoding the mark names. `utf-8`
+    /// makes any other byte an error.
+    #[arg(long, value_name = "LABEL", default_value = "auto")]
+    pub encoding: String,
+
+    /// Read CSV files without a header row: every line is data, and the
+    /// address is in column 1 or the column given with --email-column.
+    /// Other columns are sent only when --map names them by number.
+    #[arg(long)]
+    pub no_header: bool,
+
+    /// Column (1-based) that contains the email address. It wins over header
+    /// names, so it also settles two columns with the same email name.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub email_column: Option<u32>,
+
+    /// Read FIELD=COLUMN mappings from a file, one per line; lines starting
+    /// with `#` are comments. --map flags win over the file's entries.
+    #[arg(long, value_name = "FILE")]
+    pub map_file: Option<PathBuf>,
+
+    /// Stop before sending anything when any input row is rejected (exit
+    /// 1); the rejects file still lists them. Duplicates do not count.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 /// Contact file formats.

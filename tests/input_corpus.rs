@@ -8,16 +8,22 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
 
 use drippulse::input::{
-    read_source, Contact, KeySpec, Location, ReadOptions, Record, Reject, RejectReason,
-    RejectsWriter, Source, SourceSummary,
+    read_source, Contact, EncodingChoice, Field, KeySpec, Location, NonDataKind, ReadOptions,
+    Record, Reject, RejectReason, RejectsWriter, Source, SourceSummary,
 };
 use serde_json::Value;
 
+#[derive(Default)]
 struct Outcome {
     contacts: Vec<(Location, Contact)>,
     rejects: Vec<Reject>,
     blanks: Vec<Location>,
+    non_data: Vec<(Location, NonDataKind)>,
+    warnings: Vec<String>,
     summary: SourceSummary,
+    /// The error that stopped the read; the records before it are kept,
+    /// which shows what a lenient reader would have produced.
+    error: Option<String>,
 }
 
 impl Outcome {
@@ -43,6 +49,14 @@ impl Outcome {
         counts
     }
 
+    fn non_data_counts(&self) -> BTreeMap<&'static str, usize> {
+        let mut counts = BTreeMap::new();
+        for (_, kind) in &self.non_data {
+            *counts.entry(kind.code()).or_insert(0) += 1;
+        }
+        counts
+    }
+
     fn contact(&self, email: &str) -> &Contact {
         self.contacts
             .iter()
@@ -59,228 +73,463 @@ fn fixture(name: &str) -> PathBuf {
 }
 
 fn options() -> ReadOptions {
+    ReadOptions::default()
+}
+
+fn utf8_only() -> ReadOptions {
     ReadOptions {
-        format: None,
-        delimiter: None,
-        column_map: Vec::new(),
-        key: KeySpec::Email,
+        encoding: EncodingChoice::from_label("utf-8").expect("label"),
+        ..ReadOptions::default()
     }
 }
 
-fn read_with(name: &str, options: &ReadOptions) -> anyhow::Result<Outcome> {
-    let mut contacts = Vec::new();
-    let mut rejects = Vec::new();
-    let mut blanks = Vec::new();
-    let summary = read_source(&Source::File(fixture(name)), options, &mut |record| {
+fn windows_1252() -> ReadOptions {
+    ReadOptions {
+        encoding: EncodingChoice::from_label("windows-1252").expect("label"),
+        ..ReadOptions::default()
+    }
+}
+
+fn no_header() -> ReadOptions {
+    ReadOptions {
+        no_header: true,
+        ..ReadOptions::default()
+    }
+}
+
+fn no_header_column_1() -> ReadOptions {
+    ReadOptions {
+        no_header: true,
+        email_column: Some(1),
+        ..ReadOptions::default()
+    }
+}
+
+fn email_column_1() -> ReadOptions {
+    ReadOptions {
+        email_column: Some(1),
+        ..ReadOptions::default()
+    }
+}
+
+/// Reads a source, keeping every record and the error, if any.
+fn read_source_outcome(source: &Source, options: &ReadOptions) -> Outcome {
+    let mut outcome = Outcome::default();
+    let result = read_source(source, options, &mut |record| {
         match record {
-            Record::Contact(location, contact) => contacts.push((location, contact)),
-            Record::Reject(reject) => rejects.push(reject),
-            Record::Blank(location) => blanks.push(location),
+            Record::Contact(location, contact) => outcome.contacts.push((location, contact)),
+            Record::Reject(reject) => outcome.rejects.push(reject),
+            Record::Blank(location) => outcome.blanks.push(location),
+            Record::NonData(location, kind) => outcome.non_data.push((location, kind)),
+            Record::Warning(message) => outcome.warnings.push(message),
             Record::Header(_) => {}
         }
         Ok(())
-    })?;
-    Ok(Outcome {
-        contacts,
-        rejects,
-        blanks,
-        summary,
-    })
+    });
+    match result {
+        Ok(summary) => outcome.summary = summary,
+        Err(error) => outcome.error = Some(format!("{error:#}")),
+    }
+    outcome
+}
+
+fn read_with(name: &str, options: &ReadOptions) -> Outcome {
+    read_source_outcome(&Source::File(fixture(name)), options)
 }
 
 fn read(name: &str) -> Outcome {
-    read_with(name, &options()).unwrap_or_else(|error| panic!("{name}: {error:#}"))
-}
-
-fn read_error(name: &str) -> String {
-    match read_with(name, &options()) {
-        Ok(_) => panic!("{name}: expected an error"),
-        Err(error) => format!("{error:#}"),
+    let outcome = read_with(name, &options());
+    if let Some(error) = &outcome.error {
+        panic!("{name}: {error}");
     }
+    outcome
 }
 
-/// Expected counts for one corpus file.
+/// Expected outcome for one corpus file read with one set of options.
 struct Expected {
     file: &'static str,
+    options: fn() -> ReadOptions,
+    /// Substrings of the error that must stop the read (the file, the line
+    /// and the fix); empty when the read must succeed. For a failing read,
+    /// the counts are of the records passed on before the error.
+    error: &'static [&'static str],
     to_enroll: usize,
     duplicates: usize,
     rejects: &'static [(&'static str, usize)],
     blank: usize,
+    non_data: &'static [(&'static str, usize)],
 }
 
+const fn ok(
+    file: &'static str,
+    options: fn() -> ReadOptions,
+    [to_enroll, duplicates, blank]: [usize; 3],
+    rejects: &'static [(&'static str, usize)],
+    non_data: &'static [(&'static str, usize)],
+) -> Expected {
+    Expected {
+        file,
+        options,
+        error: &[],
+        to_enroll,
+        duplicates,
+        rejects,
+        blank,
+        non_data,
+    }
+}
+
+const fn fails(
+    file: &'static str,
+    options: fn() -> ReadOptions,
+    error: &'static [&'static str],
+    to_enroll: usize,
+    rejects: &'static [(&'static str, usize)],
+) -> Expected {
+    Expected {
+        file,
+        options,
+        error,
+        to_enroll,
+        duplicates: 0,
+        rejects,
+        blank: 0,
+        non_data: &[],
+    }
+}
+
+/// Every corpus file with the outcomes its documented policy gives: counts
+/// as [to enroll, duplicates in the file, blank lines], then rejects and
+/// non-data lines by reason.
 const EXPECTED: &[Expected] = &[
-    Expected {
-        file: "fmt_mailchimp_subscribed.csv",
-        to_enroll: 10,
-        duplicates: 0,
-        rejects: &[],
-        blank: 0,
-    },
-    Expected {
-        file: "fmt_hubspot_export.csv",
-        to_enroll: 9,
-        duplicates: 0,
-        rejects: &[("missing_email", 1)],
-        blank: 0,
-    },
-    Expected {
-        file: "fmt_hubspot_import_template.csv",
-        to_enroll: 5,
-        duplicates: 0,
-        rejects: &[],
-        blank: 0,
-    },
-    Expected {
-        file: "fmt_google_contacts.csv",
-        to_enroll: 7,
-        duplicates: 0,
-        rejects: &[("missing_email", 1)],
-        blank: 0,
-    },
-    Expected {
-        file: "fmt_outlook_com.csv",
-        to_enroll: 5,
-        duplicates: 0,
-        rejects: &[("missing_email", 1)],
-        blank: 0,
-    },
-    Expected {
-        file: "fmt_excel_csv_utf8_bom.csv",
-        to_enroll: 8,
-        duplicates: 0,
-        rejects: &[],
-        blank: 0,
-    },
-    Expected {
-        file: "fmt_google_sheets.csv",
-        to_enroll: 8,
-        duplicates: 0,
-        rejects: &[],
-        blank: 0,
-    },
-    Expected {
-        file: "fmt_generic_contacts.json",
-        to_enroll: 4,
-        duplicates: 1,
-        rejects: &[("invalid_email", 1), ("missing_email", 2)],
-        blank: 0,
-    },
-    Expected {
-        file: "fmt_mailchimp_api_members.json",
-        to_enroll: 3,
-        duplicates: 0,
-        rejects: &[("not_subscribed", 2)],
-        blank: 0,
-    },
-    Expected {
-        file: "bug_bom_quoted_header.csv",
-        to_enroll: 5,
-        duplicates: 0,
-        rejects: &[],
-        blank: 0,
-    },
-    Expected {
-        file: "bug_case_whitespace_duplicates.csv",
-        to_enroll: 5,
-        duplicates: 8,
-        rejects: &[("invalid_email", 1)],
-        blank: 0,
-    },
-    Expected {
-        file: "bug_invalid_emails.csv",
-        to_enroll: 8,
-        duplicates: 0,
-        rejects: &[("invalid_email", 21), ("missing_email", 1)],
-        blank: 0,
-    },
-    Expected {
-        file: "bug_quoted_newlines.csv",
-        to_enroll: 6,
-        duplicates: 0,
-        rejects: &[],
-        blank: 0,
-    },
-    Expected {
-        file: "bug_bare_quotes_in_unquoted_field.csv",
-        to_enroll: 5,
-        duplicates: 0,
-        rejects: &[],
-        blank: 0,
-    },
-    Expected {
-        file: "bug_single_column_emails.csv",
-        to_enroll: 7,
-        duplicates: 1,
-        rejects: &[],
-        blank: 0,
-    },
-    Expected {
-        file: "bug_blank_and_ragged_rows.csv",
-        to_enroll: 4,
-        duplicates: 0,
-        rejects: &[("field_count_mismatch", 1), ("missing_email", 1)],
-        blank: 5,
-    },
-    Expected {
-        file: "bug_formula_injection.csv",
-        to_enroll: 5,
-        duplicates: 0,
-        rejects: &[("invalid_email", 1)],
-        blank: 0,
-    },
-    Expected {
-        file: "bug_very_long_field.csv",
-        to_enroll: 4,
-        duplicates: 0,
-        rejects: &[("invalid_email", 1)],
-        blank: 0,
-    },
-    Expected {
-        file: "bug_json_with_bom.json",
-        to_enroll: 5,
-        duplicates: 0,
-        rejects: &[],
-        blank: 0,
-    },
-    Expected {
-        file: "scenario_batch.csv",
-        to_enroll: 11,
-        duplicates: 1,
-        rejects: &[],
-        blank: 0,
-    },
+    ok(
+        "fmt_mailchimp_subscribed.csv",
+        options,
+        [10, 0, 0],
+        &[],
+        &[],
+    ),
+    fails(
+        "fmt_mailchimp_unsubscribed.csv",
+        options,
+        &[
+            "fmt_mailchimp_unsubscribed.csv:",
+            "unsubscribed",
+            "UNSUB_TIME",
+            "Export the subscribed members",
+        ],
+        0,
+        &[("not_subscribed", 6)],
+    ),
+    ok(
+        "fmt_hubspot_export.csv",
+        options,
+        [9, 0, 0],
+        &[("missing_email", 1)],
+        &[],
+    ),
+    ok(
+        "fmt_hubspot_import_template.csv",
+        options,
+        [5, 0, 0],
+        &[],
+        &[],
+    ),
+    ok(
+        "fmt_google_contacts.csv",
+        options,
+        [7, 0, 0],
+        &[("missing_email", 1)],
+        &[],
+    ),
+    ok(
+        "fmt_outlook_desktop_cp1252.csv",
+        options,
+        [5, 0, 0],
+        &[("invalid_email", 1)],
+        &[],
+    ),
+    ok(
+        "fmt_outlook_desktop_cp1252.csv",
+        windows_1252,
+        [5, 0, 0],
+        &[("invalid_email", 1)],
+        &[],
+    ),
+    fails(
+        "fmt_outlook_desktop_cp1252.csv",
+        utf8_only,
+        &[
+            "fmt_outlook_desktop_cp1252.csv, line 2",
+            "invalid UTF-8",
+            "--encoding windows-1252",
+        ],
+        0,
+        &[],
+    ),
+    ok(
+        "fmt_outlook_com.csv",
+        options,
+        [5, 0, 0],
+        &[("missing_email", 1)],
+        &[],
+    ),
+    ok(
+        "fmt_linkedin_connections.csv",
+        options,
+        [4, 0, 0],
+        &[("missing_email", 6)],
+        &[("preamble", 3)],
+    ),
+    ok("fmt_excel_csv_utf8_bom.csv", options, [8, 0, 0], &[], &[]),
+    ok(
+        "fmt_excel_eu_semicolon_cp1252.csv",
+        options,
+        [8, 0, 0],
+        &[],
+        &[],
+    ),
+    ok(
+        "fmt_excel_eu_semicolon_cp1252.csv",
+        windows_1252,
+        [8, 0, 0],
+        &[],
+        &[],
+    ),
+    fails(
+        "fmt_excel_eu_semicolon_cp1252.csv",
+        utf8_only,
+        &[
+            "fmt_excel_eu_semicolon_cp1252.csv, line 2",
+            "invalid UTF-8",
+            "--encoding windows-1252",
+        ],
+        0,
+        &[],
+    ),
+    ok(
+        "fmt_excel_sep_hint.csv",
+        options,
+        [5, 0, 0],
+        &[],
+        &[("sep_hint", 1)],
+    ),
+    ok("fmt_google_sheets.csv", options, [8, 0, 0], &[], &[]),
+    ok(
+        "fmt_generic_contacts.json",
+        options,
+        [4, 1, 0],
+        &[("invalid_email", 1), ("missing_email", 2)],
+        &[],
+    ),
+    ok(
+        "fmt_mailchimp_api_members.json",
+        options,
+        [3, 0, 0],
+        &[("not_subscribed", 2)],
+        &[],
+    ),
+    fails(
+        "bug_bom_headerless_first_email.csv",
+        options,
+        &[
+            "bug_bom_headerless_first_email.csv, line 1",
+            "data, not a header",
+            "--no-header",
+        ],
+        0,
+        &[],
+    ),
+    ok(
+        "bug_bom_headerless_first_email.csv",
+        no_header_column_1,
+        [5, 0, 0],
+        &[],
+        &[],
+    ),
+    ok("bug_bom_quoted_header.csv", options, [5, 0, 0], &[], &[]),
+    ok(
+        "bug_case_whitespace_duplicates.csv",
+        options,
+        [5, 8, 0],
+        &[("invalid_email", 1)],
+        &[],
+    ),
+    ok(
+        "bug_invalid_emails.csv",
+        options,
+        [8, 0, 0],
+        &[("invalid_email", 21), ("missing_email", 1)],
+        &[],
+    ),
+    ok("bug_quoted_newlines.csv", options, [6, 0, 0], &[], &[]),
+    fails(
+        "bug_runaway_quote.csv",
+        options,
+        &[
+            "bug_runaway_quote.csv, line 3",
+            "unterminated quoted field",
+            "column 4",
+            "closing quote",
+        ],
+        1,
+        &[],
+    ),
+    ok(
+        "bug_bare_quotes_in_unquoted_field.csv",
+        options,
+        [5, 0, 0],
+        &[],
+        &[],
+    ),
+    ok("bug_latin1_no_bom.csv", options, [6, 0, 0], &[], &[]),
+    ok("bug_latin1_no_bom.csv", windows_1252, [6, 0, 0], &[], &[]),
+    fails(
+        "bug_latin1_no_bom.csv",
+        utf8_only,
+        &[
+            "bug_latin1_no_bom.csv, line 2",
+            "byte 0xE9",
+            "--encoding windows-1252",
+        ],
+        0,
+        &[],
+    ),
+    fails(
+        "bug_mixed_utf8_cp1252.csv",
+        options,
+        &[
+            "bug_mixed_utf8_cp1252.csv, line 5",
+            "byte offset 140",
+            "byte 0xFC",
+            "mixes encodings",
+        ],
+        0,
+        &[],
+    ),
+    ok(
+        "bug_utf16le_tab_unicode_text.csv",
+        options,
+        [5, 0, 0],
+        &[],
+        &[],
+    ),
+    ok("bug_single_column_emails.csv", options, [7, 1, 0], &[], &[]),
+    fails(
+        "bug_plain_email_list_no_header.csv",
+        options,
+        &["bug_plain_email_list_no_header.csv, line 1", "--no-header"],
+        0,
+        &[],
+    ),
+    ok(
+        "bug_plain_email_list_no_header.csv",
+        no_header,
+        [6, 0, 0],
+        &[],
+        &[],
+    ),
+    ok(
+        "bug_blank_and_ragged_rows.csv",
+        options,
+        [4, 0, 5],
+        &[("field_count_mismatch", 1), ("missing_email", 1)],
+        &[],
+    ),
+    fails(
+        "bug_duplicate_header_names.csv",
+        options,
+        &[
+            "bug_duplicate_header_names.csv, line 1",
+            "columns 1 (Email) and 4 (Email)",
+            "--email-column 1",
+        ],
+        0,
+        &[],
+    ),
+    ok(
+        "bug_duplicate_header_names.csv",
+        email_column_1,
+        [5, 0, 0],
+        &[],
+        &[],
+    ),
+    fails(
+        "bug_no_email_column.csv",
+        options,
+        &[
+            "bug_no_email_column.csv, line 1",
+            "no email column found",
+            "columns are: Name, Phone, Company, City",
+            "--map email=",
+        ],
+        0,
+        &[],
+    ),
+    ok(
+        "bug_formula_injection.csv",
+        options,
+        [5, 0, 0],
+        &[("invalid_email", 1)],
+        &[],
+    ),
+    ok(
+        "bug_very_long_field.csv",
+        options,
+        [4, 0, 0],
+        &[("invalid_email", 1)],
+        &[],
+    ),
+    ok("bug_json_with_bom.json", options, [5, 0, 0], &[], &[]),
+    ok("scenario_batch.csv", options, [11, 1, 0], &[], &[]),
 ];
 
 #[test]
 fn corpus_counts_match_expected() {
     let mut failures = Vec::new();
     for expected in EXPECTED {
-        let outcome = match read_with(expected.file, &options()) {
-            Ok(outcome) => outcome,
-            Err(error) => {
-                failures.push(format!("{}: error {error:#}", expected.file));
-                continue;
+        let outcome = read_with(expected.file, &(expected.options)());
+        let label = format!(
+            "{} (error expected: {})",
+            expected.file,
+            !expected.error.is_empty()
+        );
+        match (&outcome.error, expected.error.is_empty()) {
+            (Some(error), true) => failures.push(format!("{label}: unexpected error {error}")),
+            (None, false) => failures.push(format!("{label}: expected an error")),
+            (Some(error), false) => {
+                for needle in expected.error {
+                    if !error.contains(needle) {
+                        failures.push(format!("{label}: error lacks {needle:?}: {error}"));
+                    }
+                }
             }
-        };
+            (None, true) => {}
+        }
+
         let (unique, duplicates) = outcome.dedupe();
         let rejects = outcome.reject_counts();
+        let non_data = outcome.non_data_counts();
         let expected_rejects: BTreeMap<&str, usize> = expected.rejects.iter().copied().collect();
+        let expected_non_data: BTreeMap<&str, usize> = expected.non_data.iter().copied().collect();
         let actual = (
             unique.len(),
             duplicates.len(),
             &rejects,
             outcome.blanks.len(),
+            &non_data,
         );
         let expected_counts = (
             expected.to_enroll,
             expected.duplicates,
             &expected_rejects,
             expected.blank,
+            &expected_non_data,
         );
         if actual != expected_counts {
             failures.push(format!(
-                "{}: got (enroll, dup, rejects, blank) = {actual:?}, expected {expected_counts:?}; rejects: {:?}",
-                expected.file,
+                "{label}: got (enroll, dup, rejects, blank, non-data) = {actual:?}, expected \
+                 {expected_counts:?}; rejects: {:?}",
                 outcome
                     .rejects
                     .iter()
@@ -290,6 +539,20 @@ fn corpus_counts_match_expected() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn corpus_table_covers_every_fixture() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/corpus");
+    let listed: HashSet<&str> = EXPECTED.iter().map(|expected| expected.file).collect();
+    for entry in std::fs::read_dir(dir).expect("corpus dir") {
+        let name = entry
+            .expect("entry")
+            .file_name()
+            .to_string_lossy()
+            .into_owned();
+        assert!(listed.contains(name.as_str()), "{name} is not in EXPECTED");
+    }
 }
 
 #[test]
@@ -592,38 +855,11 @@ fn summary_has_digest_and_size() {
 }
 
 #[test]
-fn no_email_column_fails_with_columns() {
-    let message = read_error("bug_no_email_column.csv");
-    assert!(
-        message.contains("bug_no_email_column.csv, line 1"),
-        "{message}"
-    );
-    assert!(
-        message.contains("no email column found; columns are: Name, Phone, Company, City"),
-        "{message}"
-    );
-    assert!(message.contains("--map email="), "{message}");
-}
-
-#[test]
-fn duplicate_email_headers_fail_with_fix() {
-    let message = read_error("bug_duplicate_header_names.csv");
-    assert!(
-        message.contains("bug_duplicate_header_names.csv, line 1"),
-        "{message}"
-    );
-    assert!(
-        message.contains("columns 1 (Email) and 4 (Email)"),
-        "{message}"
-    );
-    assert!(message.contains("--map email=1"), "{message}");
-}
-
-#[test]
 fn duplicate_email_headers_resolved_by_map() {
     let mut options = options();
-    options.column_map = vec![(drippulse::input::Field::Email, "1".to_string())];
-    let outcome = read_with("bug_duplicate_header_names.csv", &options).expect("read");
+    options.column_map = vec![(Field::Email, "1".to_string())];
+    let outcome = read_with("bug_duplicate_header_names.csv", &options);
+    assert_eq!(outcome.error, None);
     assert_eq!(outcome.contacts.len(), 5);
     assert_eq!(
         outcome.contact("ada@example.com").fields.get("Email"),
@@ -632,66 +868,215 @@ fn duplicate_email_headers_resolved_by_map() {
 }
 
 #[test]
-fn runaway_quote_fails_with_line() {
-    let message = read_error("bug_runaway_quote.csv");
-    assert!(
-        message.contains("bug_runaway_quote.csv, line 3"),
-        "{message}"
+fn duplicate_email_headers_resolved_by_email_column() {
+    let outcome = read_with("bug_duplicate_header_names.csv", &email_column_1());
+    assert_eq!(outcome.error, None);
+    let ada = outcome.contact("ada@example.com");
+    assert_eq!(
+        ada.fields.get("Email"),
+        Some(&Value::from("ada.home@example.org"))
     );
+}
+
+#[test]
+fn runaway_quote_keeps_rows_before_it() {
+    let outcome = read_with("bug_runaway_quote.csv", &options());
+    let lines: Vec<u64> = outcome
+        .contacts
+        .iter()
+        .map(|(location, _)| location.line)
+        .collect();
+    assert_eq!(lines, vec![2]);
+    let message = outcome.error.unwrap_or_default();
     assert!(
-        message.contains("unterminated quoted field starting in column 4"),
+        message.contains("unterminated quoted field starting in column 4 (company)"),
         "{message}"
     );
 }
 
 #[test]
-fn windows_1252_fails_with_offset() {
-    let message = read_error("bug_latin1_no_bom.csv");
+fn windows_1252_is_detected_and_decoded() {
+    let outcome = read("bug_latin1_no_bom.csv");
+    let warning = outcome.warnings.first().cloned().unwrap_or_default();
     assert!(
-        message.contains("bug_latin1_no_bom.csv, line 2"),
-        "{message}"
+        warning.contains("bug_latin1_no_bom.csv, line 2"),
+        "{warning}"
+    );
+    assert!(warning.contains("Windows-1252"), "{warning}");
+    let names: Vec<String> = outcome
+        .contacts
+        .iter()
+        .filter_map(|(_, contact)| {
+            let first = contact.fields.get("first_name")?.as_str()?;
+            let last = contact.fields.get("last_name")?.as_str()?;
+            Some(format!("{first} {last}"))
+        })
+        .collect();
+    assert!(
+        names.iter().any(|name| name.contains("Ren\u{e9}e")),
+        "{names:?}"
     );
     assert!(
-        message.contains("invalid UTF-8 at byte offset"),
-        "{message}"
+        names.iter().any(|name| name.contains("O\u{2019}Example")),
+        "{names:?}"
     );
-    assert!(message.contains("byte 0xE9"), "{message}");
+    assert!(
+        names
+            .iter()
+            .all(|name| !name.contains('\u{FFFD}') && !name.contains('\u{92}')),
+        "{names:?}"
+    );
 }
 
 #[test]
-fn utf16_fails_naming_utf16() {
-    let message = read_error("bug_utf16le_tab_unicode_text.csv");
-    assert!(message.contains("UTF-16"), "{message}");
+fn european_excel_values_arrive_verbatim() {
+    let outcome = read_with("fmt_excel_eu_semicolon_cp1252.csv", &windows_1252());
+    assert_eq!(outcome.error, None);
+    assert!(outcome.warnings.is_empty(), "{:?}", outcome.warnings);
+    let values: Vec<&Value> = outcome
+        .contacts
+        .iter()
+        .flat_map(|(_, contact)| contact.fields.values())
+        .collect();
+    assert!(values.contains(&&Value::from("1234,50")), "{values:?}");
     assert!(
-        message.contains("bug_utf16le_tab_unicode_text.csv"),
-        "{message}"
+        values
+            .iter()
+            .any(|value| value.as_str().is_some_and(|text| text.contains('\u{20AC}'))),
+        "{values:?}"
+    );
+    assert!(
+        values.contains(&&Value::from("Beispiel; Tochter GmbH")),
+        "{values:?}"
+    );
+}
+
+#[test]
+fn outlook_desktop_apostrophe_is_windows_1252() {
+    let outcome = read("fmt_outlook_desktop_cp1252.csv");
+    let has_right_quote = outcome.contacts.iter().any(|(_, contact)| {
+        contact
+            .fields
+            .get("last_name")
+            .and_then(Value::as_str)
+            .is_some_and(|name| name.contains('\u{2019}'))
+    });
+    assert!(has_right_quote);
+}
+
+#[test]
+fn utf16_is_decoded_with_tabs() {
+    let outcome = read("bug_utf16le_tab_unicode_text.csv");
+    assert_eq!(
+        outcome.summary.header.first().map(String::as_str),
+        Some("Email")
+    );
+    let (location, first) = outcome.contacts.first().expect("a contact");
+    assert_eq!(location.line, 2);
+    assert!(first.email.is_ascii(), "{:?}", first.email);
+    assert!(outcome.warnings.is_empty(), "{:?}", outcome.warnings);
+}
+
+#[test]
+fn linkedin_preamble_lines_are_located() {
+    let outcome = read("fmt_linkedin_connections.csv");
+    let skipped: Vec<(u64, NonDataKind)> = outcome
+        .non_data
+        .iter()
+        .map(|(location, kind)| (location.line, *kind))
+        .collect();
+    assert_eq!(
+        skipped,
+        vec![
+            (1, NonDataKind::Preamble),
+            (2, NonDataKind::Preamble),
+            (3, NonDataKind::Preamble)
+        ]
+    );
+    let first_reject = outcome.rejects.first().expect("a reject");
+    assert_eq!(first_reject.location.line, 5);
+    assert_eq!(first_reject.reason, RejectReason::MissingEmail);
+    let grace = outcome.contact("grace.sample@example.org");
+    assert_eq!(
+        grace.fields.get("company_name"),
+        Some(&Value::from("Sample Ltd, Research"))
+    );
+}
+
+#[test]
+fn sep_hint_line_is_skipped() {
+    let outcome = read("fmt_excel_sep_hint.csv");
+    assert_eq!(
+        outcome.non_data.first().map(|(location, _)| location.line),
+        Some(1)
+    );
+    let (location, first) = outcome.contacts.first().expect("a contact");
+    assert_eq!(location.line, 3);
+    assert_eq!(
+        first.fields.get("company_name"),
+        Some(&Value::from("Example Ltd"))
+    );
+}
+
+#[test]
+fn headerless_bom_file_keeps_first_address() {
+    let outcome = read_with("bug_bom_headerless_first_email.csv", &no_header_column_1());
+    assert_eq!(outcome.error, None);
+    let (location, first) = outcome.contacts.first().expect("a contact");
+    assert_eq!(first.email, "ada@example.org");
+    assert_eq!(location.line, 1);
+    // Without --map, only the address column is sent.
+    assert_eq!(first.fields.len(), 1, "{:?}", first.fields);
+}
+
+#[test]
+fn unsubscribed_export_names_duplicate_columns() {
+    let outcome = read_with("fmt_mailchimp_unsubscribed.csv", &options());
+    let warnings = outcome.warnings.join("\n");
+    assert!(
+        warnings.contains("UNSUB_CAMPAIGN_ID\" (columns 4 and 8)"),
+        "{warnings}"
+    );
+    assert!(
+        warnings.contains("UNSUB_REASON\" (columns 5 and 9)"),
+        "{warnings}"
+    );
+    assert!(outcome.contacts.is_empty());
+}
+
+#[test]
+fn mailchimp_status_rejects_name_status() {
+    let outcome = read("fmt_mailchimp_api_members.json");
+    let messages: Vec<&str> = outcome
+        .rejects
+        .iter()
+        .map(|reject| reject.message.as_str())
+        .collect();
+    assert!(
+        messages.iter().any(|m| m.contains("\"unsubscribed\"")),
+        "{messages:?}"
+    );
+    assert!(
+        messages.iter().any(|m| m.contains("\"cleaned\"")),
+        "{messages:?}"
     );
 }
 
 /// Reads `content` from a temporary file with the given extension.
-fn read_bytes(content: &[u8], extension: &str) -> anyhow::Result<Outcome> {
+fn read_bytes_with(content: &[u8], extension: &str, options: &ReadOptions) -> Outcome {
     let dir = tempfile::tempdir().expect("temp dir");
-    let name = format!("input.{extension}");
-    let path = dir.path().join(&name);
+    let path = dir.path().join(format!("input.{extension}"));
     std::fs::write(&path, content).expect("write");
-    let mut contacts = Vec::new();
-    let mut rejects = Vec::new();
-    let mut blanks = Vec::new();
-    let summary = read_source(&Source::File(path), &options(), &mut |record| {
-        match record {
-            Record::Contact(location, contact) => contacts.push((location, contact)),
-            Record::Reject(reject) => rejects.push(reject),
-            Record::Blank(location) => blanks.push(location),
-            Record::Header(_) => {}
-        }
-        Ok(())
-    })?;
-    Ok(Outcome {
-        contacts,
-        rejects,
-        blanks,
-        summary,
-    })
+    read_source_outcome(&Source::File(path), options)
+}
+
+/// Reads `content` with the default options, failing on an error.
+fn read_bytes(content: &[u8], extension: &str) -> Result<Outcome, String> {
+    let outcome = read_bytes_with(content, extension, &options());
+    match outcome.error.clone() {
+        Some(error) => Err(error),
+        None => Ok(outcome),
+    }
 }
 
 #[test]
@@ -802,7 +1187,10 @@ fn json_object_without_members_names_keys() {
         message.contains("\"list_id\", \"total_items\""),
         "{message}"
     );
-    assert!(message.contains("no \"members\" array"), "{message}");
+    assert!(
+        message.contains("no array under \"results\", \"members\", \"contacts\" or \"data\""),
+        "{message}"
+    );
 }
 
 #[test]

@@ -1,30 +1,33 @@
-//! Reading contacts from CSV with a header row.
+//! Reading contacts from CSV.
 //!
-//! The delimiter comes from the header line (see [`super::delimiter`]), the
-//! csv crate tokenises records with `flexible(true)` so ragged rows reach
-//! the row rules here, and [`super::line_tracker`] supplies physical line
-//! numbers and the empty lines the tokenizer skips. Only UTF-8 is accepted
-//! for now: invalid bytes stop the read with their line and offset instead
-//! of being replaced with U+FFFD.
+//! [`super::layout`] finds the delimiter and the header row (skipping a
+//! `sep=` line and preamble), the csv crate tokenises records with
+//! `flexible(true)` so ragged rows reach the row rules here, and
+//! [`super::line_tracker`] supplies physical line numbers and the empty
+//! lines the tokenizer skips. The bytes arrive as UTF-8 (see
+//! [`super::decode`]); when they were not transcoded, invalid bytes stop the
+//! read with their line and offset instead of being replaced with U+FFFD.
 
-use std::io::{self, BufRead, Cursor, Read};
+use std::io::{self, Cursor, Read};
 
 use csv::{ByteRecord, ReaderBuilder};
 
+use super::bom_filter::{describe_removed, RemovedBoms};
 use super::contact::{build_record, EmailValue, RowValues};
-use super::delimiter::detect_delimiter;
+use super::decode::decode_failure;
 use super::email::trim_email;
-use super::header::{map_columns, ColumnMapping};
-use super::line_tracker::{find_unclosed_quote, LineTracker, SpanTap};
+use super::header::{duplicate_names, map_columns, ColumnMapping};
+use super::layout::find_layout;
+use super::line_tracker::{find_bare_quote, find_unclosed_quote, LineTracker, SpanTap};
+use super::row_rules::{field_problem, non_data_kind};
 use super::source_bytes::OpenedSource;
 use super::{InputError, Location, ReadOptions, Record, Reject, RejectReason};
 
-/// Upper bound on the bytes scanned for the header line when detecting the
-/// delimiter, so a file without line breaks is not read into memory.
-const HEADER_SCAN_LIMIT: usize = 64 * 1024;
-
 /// Separator of several values in one Google Contacts cell.
 const GOOGLE_MULTI_VALUE_SEPARATOR: &str = " ::: ";
+
+/// Lines listed in a warning about rows; more are counted.
+const MAX_LISTED_LINES: usize = 5;
 
 /// Header and column mapping of a CSV source, for the summary.
 pub struct CsvSummary {
@@ -42,33 +45,56 @@ struct SpanOrigin<'a> {
     tracker: LineTracker,
 }
 
-/// Reads a CSV source, calling `sink` for every line after the header.
+/// Row facts gathered while reading, for the checks and warnings at the end.
+#[derive(Default)]
+struct RowTally {
+    /// Rows that became a contact or a reject.
+    data_rows: u64,
+    not_subscribed: u64,
+    /// Lines of rows with extra fields that were all empty.
+    extra_empty_fields: Vec<u64>,
+    /// Lines of rows with a quote inside an unquoted field.
+    bare_quotes: Vec<u64>,
+}
+
+/// Reads a CSV source, calling `sink` for every line.
 pub fn read_csv(
     mut opened: OpenedSource,
     name: &str,
     options: &ReadOptions,
+    removed_boms: &RemovedBoms,
     sink: &mut dyn FnMut(Record) -> anyhow::Result<()>,
 ) -> anyhow::Result<CsvSummary> {
-    let io_error = |error: io::Error| InputError::Io {
-        source_name: name.to_string(),
-        error,
+    let io_error = |error: io::Error| match decode_failure(&error) {
+        Some(message) => InputError::Invalid(message),
+        None => InputError::Io {
+            source_name: name.to_string(),
+            error,
+        },
     };
 
-    let header_line = read_header_line(&mut opened.reader).map_err(io_error)?;
-    let delimiter = options
-        .delimiter
-        .unwrap_or_else(|| detect_delimiter(&header_line));
-    let input = Cursor::new(header_line).chain(opened.reader);
+    let layout = find_layout(&mut opened.reader, options)
+        .map_err(io_error)?
+        .map_err(|(line, message)| {
+            InputError::Invalid(format!("{name}, line {line}: {message}"))
+        })?;
+    for (line, kind) in &layout.skipped {
+        sink(Record::NonData(location(name, *line), *kind))?;
+    }
+    let delimiter = layout.delimiter;
+    let check_encoding = opened.transcoded_from.is_none();
+    let input = Cursor::new(layout.rest).chain(opened.reader);
     let mut reader = ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .delimiter(delimiter)
         .from_reader(SpanTap::new(input));
 
-    let mut tracker = LineTracker::default();
-    let mut consumed: u64 = 0;
+    let mut tracker = layout.tracker;
+    let mut consumed: u64 = layout.skipped_bytes;
     let mut record = ByteRecord::new();
     let mut header: Option<(Vec<String>, ColumnMapping)> = None;
+    let mut tally = RowTally::default();
 
     loop {
         let more = reader
@@ -85,11 +111,17 @@ pub fn read_csv(
             tracker: tracker.clone(),
         };
         consumed += span.len() as u64;
-        check_utf8(&span, origin)?;
+        if check_encoding {
+            check_utf8(&span, origin)?;
+        }
 
         let (empty_lines, record_start) = tracker.skip_empty_lines(&span);
         for line in empty_lines {
             sink(Record::Blank(location(name, line)))?;
+        }
+        let removed: Vec<u64> = removed_boms.borrow_mut().drain(..).collect();
+        for line in removed {
+            sink(Record::Warning(describe_removed(name, line)))?;
         }
         if !more {
             break;
@@ -114,65 +146,191 @@ pub fn read_csv(
             ))
             .into());
         }
+        if find_bare_quote(body, delimiter).is_some() {
+            tally.bare_quotes.push(line);
+        }
         tracker.advance(body);
 
         let cells = decode_cells(&record, name, line)?;
-        match &header {
-            None => {
-                let mapping = map_columns(&cells, options).map_err(|message| {
-                    InputError::Invalid(format!("{name}, line {line}: {message}"))
-                })?;
-                sink(Record::Header(cells.clone()))?;
-                header = Some((cells, mapping));
+        if header.is_none() {
+            let names = if options.no_header {
+                (1..=cells.len())
+                    .map(|number| format!("column {number}"))
+                    .collect()
+            } else {
+                cells.clone()
+            };
+            let mapping = map_columns(&names, options).map_err(|message| {
+                InputError::Invalid(format!("{name}, line {line}: {message}"))
+            })?;
+            sink(Record::Header(names.clone()))?;
+            if !options.no_header {
+                for duplicate in duplicate_names(&names) {
+                    sink(Record::Warning(format!(
+                        "{name}, line {line}: the column name {duplicate} appears more than \
+                         once; where both are filled in, the first column's value is sent"
+                    )))?;
+                }
             }
-            Some((names, mapping)) => {
-                let row = classify_row(name, line, names, mapping, options, delimiter, cells);
-                sink(row)?;
+            header = Some((names, mapping));
+            if !options.no_header {
+                continue;
             }
+        }
+        if let Some((names, mapping)) = &header {
+            let context = RowContext {
+                name,
+                line,
+                header: names,
+                mapping,
+                options,
+                delimiter,
+            };
+            let row = classify_row(&context, cells, &mut tally);
+            sink(row)?;
         }
     }
 
-    match header {
-        Some((names, mapping)) => Ok(CsvSummary {
-            mapping: mapping.describe(&names),
-            header: names,
-        }),
-        None => Err(InputError::Invalid(format!(
+    finish(name, header, tally, sink)
+}
+
+/// Emits the warnings gathered over the rows and checks the consent rule
+/// for the file as a whole.
+fn finish(
+    name: &str,
+    header: Option<(Vec<String>, ColumnMapping)>,
+    tally: RowTally,
+    sink: &mut dyn FnMut(Record) -> anyhow::Result<()>,
+) -> anyhow::Result<CsvSummary> {
+    let Some((names, mapping)) = header else {
+        return Err(InputError::Invalid(format!(
             "{name}, line 1: the file is empty; expected a header row that names an email column"
         ))
-        .into()),
+        .into());
+    };
+
+    if !tally.bare_quotes.is_empty() {
+        sink(Record::Warning(format!(
+            "{name}: a double quote inside an unquoted field was kept as part of the value \
+             ({}); quote the whole field if that is wrong",
+            describe_lines(&tally.bare_quotes)
+        )))?;
+    }
+    if !tally.extra_empty_fields.is_empty() {
+        sink(Record::Warning(format!(
+            "{name}: empty fields beyond the header's columns were ignored ({})",
+            describe_lines(&tally.extra_empty_fields)
+        )))?;
+    }
+
+    if tally.data_rows > 0 && tally.not_subscribed == tally.data_rows {
+        let columns: Vec<&str> = mapping
+            .consent_withdrawn
+            .iter()
+            .filter_map(|&column| names.get(column).map(|name| name.trim()))
+            .collect();
+        return Err(InputError::Invalid(format!(
+            "{name}: every row ({}) is a contact who unsubscribed or was cleaned ({} filled \
+             in), so none may be enrolled; this is a Mailchimp export of unsubscribed or \
+             cleaned members. Export the subscribed members instead",
+            tally.data_rows,
+            columns.join(" or "),
+        ))
+        .into());
+    }
+
+    Ok(CsvSummary {
+        mapping: mapping.describe(&names),
+        header: names,
+    })
+}
+
+/// Describes line numbers for a warning: "line 8" or "lines 3, 8 and 4
+/// more".
+fn describe_lines(lines: &[u64]) -> String {
+    let listed: Vec<String> = lines
+        .iter()
+        .take(MAX_LISTED_LINES)
+        .map(u64::to_string)
+        .collect();
+    let more = lines.len().saturating_sub(MAX_LISTED_LINES);
+    let noun = if lines.len() == 1 { "line" } else { "lines" };
+    if more > 0 {
+        format!("{noun} {} and {more} more", listed.join(", "))
+    } else {
+        format!("{noun} {}", listed.join(", "))
     }
 }
 
-/// Applies the row rules to one data record: blank lines, field counts,
-/// then the contact rules.
-fn classify_row(
-    name: &str,
+/// Context of one row for the row rules: its position, the header and the
+/// mapping.
+struct RowContext<'a> {
+    name: &'a str,
     line: u64,
-    header: &[String],
-    mapping: &ColumnMapping,
-    options: &ReadOptions,
+    header: &'a [String],
+    mapping: &'a ColumnMapping,
+    options: &'a ReadOptions,
     delimiter: u8,
-    cells: Vec<String>,
-) -> Record {
+}
+
+/// Applies the row rules to one data record: blank and non-data lines,
+/// field content and counts, consent, then the contact rules.
+fn classify_row(context: &RowContext<'_>, cells: Vec<String>, tally: &mut RowTally) -> Record {
+    let RowContext {
+        name,
+        line,
+        header,
+        mapping,
+        options,
+        delimiter,
+    } = *context;
     if cells.iter().all(|cell| cell.trim().is_empty()) {
         return Record::Blank(location(name, line));
+    }
+    let named_header = (!options.no_header).then_some(header);
+    if let Some(kind) = non_data_kind(&cells, named_header) {
+        return Record::NonData(location(name, line), kind);
+    }
+
+    tally.data_rows += 1;
+    let reject = |reason: RejectReason, message: String, cells: Vec<String>| {
+        Record::Reject(Reject {
+            location: location(name, line),
+            reason,
+            message,
+            cells,
+        })
+    };
+    if let Some((reason, message)) = field_problem(&cells, header) {
+        return reject(reason, message, cells);
     }
 
     let extra = cells.get(header.len()..).unwrap_or_default();
     if extra.iter().any(|cell| !cell.trim().is_empty()) {
-        return Record::Reject(Reject {
-            location: location(name, line),
-            reason: RejectReason::FieldCountMismatch,
-            message: format!(
-                "the row has {} fields but the header has {} columns; quote values that \
-                 contain {} or remove the extra fields",
-                cells.len(),
-                header.len(),
-                describe_delimiter(delimiter),
-            ),
-            cells,
-        });
+        let message = format!(
+            "the row has {} fields but the header has {} columns; quote values that \
+             contain {} or remove the extra fields",
+            cells.len(),
+            header.len(),
+            describe_delimiter(delimiter),
+        );
+        return reject(RejectReason::FieldCountMismatch, message, cells);
+    }
+    if !extra.is_empty() {
+        tally.extra_empty_fields.push(line);
+    }
+
+    let withdrawn = mapping.consent_withdrawn.iter().find_map(|&column| {
+        let value = cells.get(column)?.trim();
+        (!value.is_empty()).then(|| (header.get(column).map(|n| n.trim()).unwrap_or(""), value))
+    });
+    if let Some((column, value)) = withdrawn {
+        tally.not_subscribed += 1;
+        let message = format!(
+            "{column} is {value:?}: the contact unsubscribed or was cleaned, so it is never \
+             enrolled"
+        );
+        return reject(RejectReason::NotSubscribed, message, cells);
     }
 
     let cell = |column: usize| cells.get(column).map(String::as_str).unwrap_or("");
@@ -218,44 +376,6 @@ fn classify_row(
     build_record(location(name, line), row, &options.key, cells)
 }
 
-/// Reads the bytes up to the end of the first non-empty line (a line break
-/// inside quotes does not end it), or [`HEADER_SCAN_LIMIT`] bytes. The
-/// caller feeds these bytes to the CSV reader again.
-fn read_header_line(reader: &mut dyn BufRead) -> io::Result<Vec<u8>> {
-    let mut line = Vec::new();
-    let mut in_quotes = false;
-    let mut has_content = false;
-    loop {
-        let buffer = reader.fill_buf()?;
-        if buffer.is_empty() {
-            return Ok(line);
-        }
-        let mut used = 0;
-        let mut done = false;
-        for &byte in buffer {
-            used += 1;
-            line.push(byte);
-            let is_break = byte == b'\n' || byte == b'\r';
-            if byte == b'"' {
-                in_quotes = !in_quotes;
-            }
-            if is_break && !in_quotes && has_content {
-                done = true;
-                break;
-            }
-            has_content |= !is_break;
-            if line.len() >= HEADER_SCAN_LIMIT {
-                done = true;
-                break;
-            }
-        }
-        reader.consume(used);
-        if done {
-            return Ok(line);
-        }
-    }
-}
-
 /// Fails on the first invalid UTF-8 byte in `span`, naming its line and
 /// file offset.
 fn check_utf8(span: &[u8], origin: SpanOrigin<'_>) -> Result<(), InputError> {
@@ -270,8 +390,9 @@ fn check_utf8(span: &[u8], origin: SpanOrigin<'_>) -> Result<(), InputError> {
         .map(|byte| format!(" (byte 0x{byte:02X})"))
         .unwrap_or_default();
     Err(InputError::Invalid(format!(
-        "{}, line {}: invalid UTF-8 at byte offset {}{byte}; only UTF-8 input is supported \
-         for now, so re-save the file as \"CSV UTF-8\" and run again",
+        "{}, line {}: invalid UTF-8 at byte offset {}{byte}; if the file is in another \
+         encoding, rerun with --encoding windows-1252 (or the file's encoding), otherwise \
+         re-save it as \"CSV UTF-8\"",
         origin.name,
         tracker.line(),
         origin.file_offset + offset as u64,
@@ -297,9 +418,12 @@ fn decode_cells(record: &ByteRecord, name: &str, line: u64) -> Result<Vec<String
 fn csv_error(name: &str, line: u64, error: csv::Error) -> InputError {
     let message = error.to_string();
     match error.into_kind() {
-        csv::ErrorKind::Io(error) => InputError::Io {
-            source_name: name.to_string(),
-            error,
+        csv::ErrorKind::Io(error) => match decode_failure(&error) {
+            Some(message) => InputError::Invalid(message),
+            None => InputError::Io {
+                source_name: name.to_string(),
+                error,
+            },
         },
         _ => InputError::Invalid(format!(
             "{name}, line {line}: failed to parse CSV: {message}"

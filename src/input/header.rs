@@ -50,7 +50,7 @@ const COMPANY_ALIASES: &[&str] = &[
 const LEAD_REF_ALIASES: &[&str] = &["lead_ref", "lead ref", "lead id", "lead_id"];
 
 /// Normalises a header name for comparison: drops U+FEFF, trims whitespace
-/// and lower-cases.
+/// (NBSP included, as `char::is_whitespace` defines it) and lower-cases.
 pub fn normalize_header_name(name: &str) -> String {
     let without_bom: String = name.chars().filter(|&c| c != '\u{FEFF}').collect();
     without_bom.trim().to_lowercase()
@@ -72,6 +72,16 @@ pub fn field_for_alias(name: &str) -> Option<Field> {
         .find(|(_, aliases)| aliases.contains(&normalized.as_str()))
         .map(|(field, _)| *field)
 }
+
+/// Reports whether a normalised header name is an email column name: an
+/// alias, or an extra address column of a multi-address export.
+pub fn is_email_header_name(normalized: &str) -> bool {
+    EMAIL_ALIASES.contains(&normalized) || fallback_email_rank(normalized).is_some()
+}
+
+/// Normalised names of the Mailchimp columns that are filled in for
+/// members who unsubscribed or whose address was cleaned (bounced).
+const CONSENT_WITHDRAWN_COLUMNS: &[&str] = &["unsub_time", "clean_time"];
 
 /// Returns N for an extra address column of a multi-address export:
 /// `E-mail N Address` (Outlook) or `E-mail N - Value` (Google), with N ≥ 2.
@@ -101,6 +111,9 @@ pub struct ColumnMapping {
     pub custom: Vec<usize>,
     /// The column that contains the key for [`KeySpec::Column`].
     pub key_column: Option<usize>,
+    /// Columns whose non-empty value means the contact withdrew consent
+    /// (Mailchimp's `UNSUB_TIME` and `CLEAN_TIME`).
+    pub consent_withdrawn: Vec<usize>,
 }
 
 impl ColumnMapping {
@@ -135,7 +148,34 @@ pub fn map_columns(header: &[String], options: &ReadOptions) -> Result<ColumnMap
     let mut standard: Vec<(Field, usize)> = Vec::new();
     let mut email_columns: Vec<usize> = Vec::new();
 
+    // Without a header the address is in column 1 unless a flag says
+    // otherwise.
+    let maps_email = options
+        .column_map
+        .iter()
+        .any(|(field, _)| *field == Field::Email);
+    let email_column = options
+        .email_column
+        .or((options.no_header && !maps_email).then_some(1));
+    if let Some(number) = email_column {
+        if number == 0 || number > header.len() {
+            return Err(format!(
+                "--email-column {number} is outside the row, which has {} columns; give a \
+                 number from 1 to {}",
+                header.len(),
+                header.len()
+            ));
+        }
+        email_columns.push(number - 1);
+        if let Some(flag) = assigned.get_mut(number - 1) {
+            *flag = true;
+        }
+    }
+
     for (field, column_name) in &options.column_map {
+        if *field == Field::Email && email_column.is_some() {
+            continue;
+        }
         let column = find_column(header, &normalized, column_name, "--map")?;
         if let Some(flag) = assigned.get_mut(column) {
             *flag = true;
@@ -186,9 +226,21 @@ pub fn map_columns(header: &[String], options: &ReadOptions) -> Result<ColumnMap
     // fallback address columns are data the user may want to keep.
     let primary_email = email_columns.first().copied();
     let mapped_standard: Vec<usize> = standard.iter().map(|(_, column)| *column).collect();
-    let custom = (0..header.len())
-        .filter(|column| Some(*column) != primary_email && !mapped_standard.contains(column))
-        .filter(|&column| normalized.get(column).is_some_and(|name| !name.is_empty()))
+    let custom = if options.no_header {
+        // Without a header there are no column names to send values under.
+        Vec::new()
+    } else {
+        (0..header.len())
+            .filter(|column| Some(*column) != primary_email && !mapped_standard.contains(column))
+            .filter(|&column| normalized.get(column).is_some_and(|name| !name.is_empty()))
+            .collect()
+    };
+    let consent_withdrawn = (0..header.len())
+        .filter(|&column| {
+            normalized
+                .get(column)
+                .is_some_and(|name| CONSENT_WITHDRAWN_COLUMNS.contains(&name.as_str()))
+        })
         .collect();
 
     let key_column = match &options.key {
@@ -201,7 +253,36 @@ pub fn map_columns(header: &[String], options: &ReadOptions) -> Result<ColumnMap
         standard,
         custom,
         key_column,
+        consent_withdrawn,
     })
+}
+
+/// Describes each header name that occurs more than once (after
+/// normalisation), with its 1-based column numbers, e.g.
+/// `"UNSUB_REASON" (columns 5 and 9)`.
+pub fn duplicate_names(header: &[String]) -> Vec<String> {
+    let normalized: Vec<String> = header.iter().map(|h| normalize_header_name(h)).collect();
+    let mut described = Vec::new();
+    for (index, name) in normalized.iter().enumerate() {
+        if name.is_empty()
+            || normalized
+                .get(..index)
+                .is_some_and(|before| before.contains(name))
+        {
+            continue;
+        }
+        let columns: Vec<String> = normalized
+            .iter()
+            .enumerate()
+            .filter(|(_, other)| *other == name)
+            .map(|(column, _)| (column + 1).to_string())
+            .collect();
+        if columns.len() > 1 {
+            let written = header.get(index).map(String::as_str).unwrap_or("").trim();
+            described.push(format!("\"{written}\" (columns {})", columns.join(" and ")));
+        }
+    }
+    described
 }
 
 /// Finds the email column and its fallbacks by alias. More than one column
@@ -226,13 +307,14 @@ fn match_email_columns(
         let name_of = |column: usize| header.get(column).map(String::as_str).unwrap_or("");
         return Err(format!(
             "columns {} ({}) and {} ({}) both look like the email column; choose one with \
-             --map email={} or --map email={}",
+             --email-column {} or --email-column {} (or --map email={})",
             first + 1,
             name_of(*first).trim(),
             second + 1,
             name_of(*second).trim(),
             first + 1,
             second + 1,
+            first + 1,
         ));
     }
 
@@ -292,7 +374,7 @@ fn find_column(
 }
 
 /// Lists header names for an error message, trimmed and comma-separated.
-fn list_columns(header: &[String]) -> String {
+pub(crate) fn list_columns(header: &[String]) -> String {
     if header.is_empty() {
         return "(none)".to_string();
     }
@@ -308,12 +390,7 @@ mod tests {
     use super::*;
 
     fn options() -> ReadOptions {
-        ReadOptions {
-            format: None,
-            delimiter: None,
-            column_map: Vec::new(),
-            key: KeySpec::Email,
-        }
+        ReadOptions::default()
     }
 
     fn header(names: &[&str]) -> Vec<String> {

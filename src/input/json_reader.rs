@@ -1,15 +1,24 @@
 //! Reading contacts from JSON and NDJSON.
 //!
-//! Supported shapes: a top-level array of contact objects, one contact
-//! object per line (NDJSON), and a Mailchimp Marketing API member list
-//! (`{"members": [...]}`). Arrays are streamed: serde's `deserialize_seq`
-//! hands each element to [`ItemSeed`] as soon as it is parsed, so only one
-//! item is in memory at a time however long the array is.
+//! Supported shapes: a top-level array of items, one item per line
+//! (NDJSON), and an object that wraps the array under `results`,
+//! `members`, `contacts` or `data` (API responses saved to a file). Arrays
+//! are streamed: serde's `deserialize_seq` hands each element to
+//! [`ItemSeed`] as soon as it is parsed, so only one item is in memory at a
+//! time however long the array is.
 //!
-//! Contact objects use the API field names (`email`, `first_name`,
-//! `last_name`, `company_name` or `company`, `lead_ref`). Every other scalar
-//! becomes a custom field with its JSON type kept. The scalars of a nested
-//! `custom_fields` object are flattened into the custom fields.
+//! Each item is one of three shapes, distinguished by its keys:
+//!
+//! - a contact object with the API field names (`email`, `first_name`,
+//!   `last_name`, `company_name` or `company`, `lead_ref`) or the CSV
+//!   header aliases. Every other scalar becomes a custom field with its
+//!   JSON type kept, and the scalars of a nested `custom_fields` object
+//!   are flattened into the custom fields;
+//! - a HubSpot CRM object, whose fields are in a `properties` object
+//!   (`properties.email`, `properties.firstname`, ...), read like a
+//!   contact object;
+//! - a Mailchimp member (`email_address`, `status`, `merge_fields`), whose
+//!   `status` must be `subscribed`.
 
 use std::cell::Cell;
 use std::fmt;
@@ -23,7 +32,8 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::contact::{build_record, scalar_to_string, EmailValue, RowValues};
-use super::header::normalize_header_name;
+use super::decode::decode_failure;
+use super::header::{field_for_alias, normalize_header_name};
 use super::source_bytes::OpenedSource;
 use super::{Field, InputError, KeySpec, Location, ReadOptions, Record, Reject, RejectReason};
 
@@ -34,38 +44,85 @@ pub const ITEM_COLUMN: &str = "item";
 /// counted, not named.
 const MAX_LISTED_KEYS: usize = 20;
 
-/// The shape of the items being read.
+/// Keys of a top-level object whose value is the array of items.
+const WRAPPER_KEYS: [&str; 4] = ["results", "members", "contacts", "data"];
+
+/// The shape of one item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Shape {
     /// The CLI's own contact objects.
     Contact,
+    /// A HubSpot CRM object: the fields are in `properties`.
+    HubSpot,
     /// Mailchimp API members: `email_address`, `status`, `merge_fields`.
     MailchimpMember,
 }
 
+impl Shape {
+    fn of(object: &Map<String, Value>) -> Shape {
+        if object.contains_key("email_address") || object.contains_key("merge_fields") {
+            Shape::MailchimpMember
+        } else if !object.contains_key("email")
+            && object.get("properties").is_some_and(Value::is_object)
+        {
+            Shape::HubSpot
+        } else {
+            Shape::Contact
+        }
+    }
+}
+
+/// The item shapes a source contained, and the key that wrapped them.
+#[derive(Debug, Clone, Default)]
+pub struct ShapesSeen {
+    contact: bool,
+    hubspot: bool,
+    mailchimp: bool,
+    wrapper: Option<String>,
+}
+
 /// Describes how JSON keys map to fields, for the summary.
-pub fn describe_mapping(mailchimp: bool) -> Vec<(String, String)> {
-    let pairs: &[(&str, &str)] = if mailchimp {
-        &[
-            ("members[].email_address", "email"),
-            ("members[].merge_fields.FNAME", "first_name"),
-            ("members[].merge_fields.LNAME", "last_name"),
-            ("members[].merge_fields.COMPANY", "company_name"),
-            ("members[].merge_fields.*", "custom field"),
-        ]
-    } else {
-        &[
-            ("email", "email"),
-            ("first_name", "first_name"),
-            ("last_name", "last_name"),
-            ("company_name or company", "company_name"),
-            ("lead_ref", "lead_ref"),
-            ("custom_fields.* and other keys", "custom field"),
-        ]
-    };
+pub fn describe_mapping(shapes: ShapesSeen) -> Vec<(String, String)> {
+    let prefix = shapes
+        .wrapper
+        .as_deref()
+        .map(|key| format!("{key}[]."))
+        .unwrap_or_default();
+    let mut pairs: Vec<(String, &str)> = Vec::new();
+    if shapes.mailchimp {
+        pairs.extend([
+            (format!("{prefix}email_address"), "email"),
+            (format!("{prefix}merge_fields.FNAME"), "first_name"),
+            (format!("{prefix}merge_fields.LNAME"), "last_name"),
+            (format!("{prefix}merge_fields.COMPANY"), "company_name"),
+            (format!("{prefix}merge_fields.*"), "custom field"),
+        ]);
+    }
+    if shapes.hubspot {
+        pairs.extend([
+            (format!("{prefix}properties.email"), "email"),
+            (format!("{prefix}properties.firstname"), "first_name"),
+            (format!("{prefix}properties.lastname"), "last_name"),
+            (format!("{prefix}properties.company"), "company_name"),
+            (format!("{prefix}properties.*"), "custom field"),
+        ]);
+    }
+    if shapes.contact || !(shapes.mailchimp || shapes.hubspot) {
+        pairs.extend([
+            (format!("{prefix}email"), "email"),
+            (format!("{prefix}first_name"), "first_name"),
+            (format!("{prefix}last_name"), "last_name"),
+            (format!("{prefix}company_name or company"), "company_name"),
+            (format!("{prefix}lead_ref"), "lead_ref"),
+            (
+                format!("{prefix}custom_fields.* and other keys"),
+                "custom field",
+            ),
+        ]);
+    }
     pairs
-        .iter()
-        .map(|(from, to)| (from.to_string(), to.to_string()))
+        .into_iter()
+        .map(|(from, to)| (from, to.to_string()))
         .collect()
 }
 
@@ -79,8 +136,9 @@ struct ItemContext<'a> {
     /// The error that stopped the read from inside serde, returned in place
     /// of serde's placeholder error.
     failure: Option<anyhow::Error>,
-    /// Whether a Mailchimp `members` array was found.
-    mailchimp: bool,
+    shapes: ShapesSeen,
+    /// Items rejected as `not_subscribed`, to refuse a file of only those.
+    not_subscribed: u64,
     /// Items handled so far, for the 1-based position in reject messages:
     /// a one-line JSON file puts every item on line 1.
     items: u64,
@@ -88,19 +146,31 @@ struct ItemContext<'a> {
 
 impl ItemContext<'_> {
     /// Validates one item and passes its record to the sink.
-    fn handle_item(&mut self, line: u64, item: Value, shape: Shape) -> anyhow::Result<()> {
+    fn handle_item(&mut self, line: u64, item: Value) -> anyhow::Result<()> {
         let location = Location {
             source: self.name.to_string(),
             line,
         };
         let cells = vec![item.to_string()];
         let record = match item {
-            Value::Object(object) => match shape {
-                Shape::Contact => match row_from_contact(&object, self.options) {
-                    Ok(row) => build_record(location, row, &self.options.key, cells),
-                    Err(message) => invalid_json(location, message, cells),
-                },
-                Shape::MailchimpMember => member_record(location, &object, self.options, cells),
+            Value::Object(object) => match Shape::of(&object) {
+                Shape::Contact => {
+                    self.shapes.contact = true;
+                    contact_record(location, &object, self.options, cells)
+                }
+                Shape::HubSpot => {
+                    self.shapes.hubspot = true;
+                    let properties = object
+                        .get("properties")
+                        .and_then(Value::as_object)
+                        .cloned()
+                        .unwrap_or_default();
+                    contact_record(location, &properties, self.options, cells)
+                }
+                Shape::MailchimpMember => {
+                    self.shapes.mailchimp = true;
+                    member_record(location, &object, self.options, cells)
+                }
             },
             other => invalid_json(
                 location,
@@ -113,6 +183,11 @@ impl ItemContext<'_> {
             ),
         };
         self.items += 1;
+        if let Record::Reject(reject) = &record {
+            if reject.reason == RejectReason::NotSubscribed {
+                self.not_subscribed += 1;
+            }
+        }
         let record = match record {
             Record::Reject(mut reject) => {
                 reject.message = format!("item {}: {}", self.items, reject.message);
@@ -141,14 +216,42 @@ impl<R: Read> Read for LineCountingReader<R> {
     }
 }
 
-/// Reads a JSON array of contacts or a Mailchimp member list. Returns
-/// whether the source was a Mailchimp member list.
+impl ItemContext<'_> {
+    /// Refuses a source whose every item was rejected `not_subscribed`.
+    fn check_consent(&self) -> Result<(), InputError> {
+        if self.items > 0 && self.not_subscribed == self.items {
+            return Err(InputError::Invalid(format!(
+                "{}: every item ({}) is a member who unsubscribed or was cleaned (its \
+                 \"status\" is not \"subscribed\"), so none may be enrolled; export the \
+                 subscribed members instead",
+                self.name, self.items
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// Turns a contact object into its record.
+fn contact_record(
+    location: Location,
+    object: &Map<String, Value>,
+    options: &ReadOptions,
+    cells: Vec<String>,
+) -> Record {
+    match row_from_contact(object, options) {
+        Ok(row) => build_record(location, row, &options.key, cells),
+        Err(message) => invalid_json(location, message, cells),
+    }
+}
+
+/// Reads a JSON array of items, or an object that wraps one. Returns the
+/// item shapes found.
 pub fn read_json(
     opened: OpenedSource,
     name: &str,
     options: &ReadOptions,
     sink: &mut dyn FnMut(Record) -> anyhow::Result<()>,
-) -> anyhow::Result<bool> {
+) -> anyhow::Result<ShapesSeen> {
     sink(Record::Header(vec![ITEM_COLUMN.to_string()]))?;
     let newlines = Rc::new(Cell::new(0));
     let reader = LineCountingReader {
@@ -162,7 +265,8 @@ pub fn read_json(
         sink,
         newlines,
         failure: None,
-        mailchimp: false,
+        shapes: ShapesSeen::default(),
+        not_subscribed: 0,
         items: 0,
     };
 
@@ -175,16 +279,18 @@ pub fn read_json(
         return Err(failure);
     }
     parsed.map_err(|error| json_error(name, error))?;
-    Ok(context.mailchimp)
+    context.check_consent()?;
+    Ok(context.shapes)
 }
 
-/// Reads NDJSON: one contact object per line, blank lines counted as blank.
+/// Reads NDJSON: one item per line, blank lines counted as blank. Returns
+/// the item shapes found.
 pub fn read_ndjson(
     mut opened: OpenedSource,
     name: &str,
     options: &ReadOptions,
     sink: &mut dyn FnMut(Record) -> anyhow::Result<()>,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<ShapesSeen> {
     sink(Record::Header(vec![ITEM_COLUMN.to_string()]))?;
     let mut context = ItemContext {
         name,
@@ -192,7 +298,8 @@ pub fn read_ndjson(
         sink,
         newlines: Rc::default(),
         failure: None,
-        mailchimp: false,
+        shapes: ShapesSeen::default(),
+        not_subscribed: 0,
         items: 0,
     };
     let mut buffer = Vec::new();
@@ -202,12 +309,16 @@ pub fn read_ndjson(
         let count = opened
             .reader
             .read_until(b'\n', &mut buffer)
-            .map_err(|error| InputError::Io {
-                source_name: name.to_string(),
-                error,
+            .map_err(|error| match decode_failure(&error) {
+                Some(message) => InputError::Invalid(message),
+                None => InputError::Io {
+                    source_name: name.to_string(),
+                    error,
+                },
             })?;
         if count == 0 {
-            return Ok(());
+            context.check_consent()?;
+            return Ok(context.shapes);
         }
         line += 1;
 
@@ -227,11 +338,11 @@ pub fn read_ndjson(
                 message_without_position(&error)
             ))
         })?;
-        context.handle_item(line, item, Shape::Contact)?;
+        context.handle_item(line, item)?;
     }
 }
 
-/// Accepts a top-level array of contacts or an object with `members`.
+/// Accepts a top-level array of items or an object that wraps one.
 struct TopLevelVisitor<'c, 'a> {
     context: &'c mut ItemContext<'a>,
 }
@@ -241,30 +352,32 @@ impl<'de> Visitor<'de> for TopLevelVisitor<'_, '_> {
 
     fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
         formatter.write_str(
-            "a JSON array of contact objects, or a Mailchimp API object with a \"members\" array",
+            "a JSON array of contact objects, or an object with the array under \"results\", \
+             \"members\", \"contacts\" or \"data\"",
         )
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        stream_items(self.context, &mut seq, Shape::Contact)
+        stream_items(self.context, &mut seq)
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let mut other_keys: Vec<String> = Vec::new();
-        let mut found_members = false;
+        let mut found_items = false;
         while let Some(key) = map.next_key::<String>()? {
-            if key == "members" && !found_members {
-                found_members = true;
-                self.context.mailchimp = true;
-                map.next_value_seed(MembersSeed {
+            if !found_items && WRAPPER_KEYS.contains(&key.as_str()) {
+                found_items = true;
+                self.context.shapes.wrapper = Some(key.clone());
+                map.next_value_seed(WrappedItemsSeed {
                     context: &mut *self.context,
+                    key,
                 })?;
             } else {
                 other_keys.push(key);
                 map.next_value::<IgnoredAny>()?;
             }
         }
-        if found_members {
+        if found_items {
             return Ok(());
         }
 
@@ -279,8 +392,8 @@ impl<'de> Visitor<'de> for TopLevelVisitor<'_, '_> {
         self.context.failure = Some(
             InputError::Invalid(format!(
                 "{}: unsupported JSON shape: the top-level object has the keys {} but no \
-                 \"members\" array; provide a JSON array of contact objects, one object per \
-                 line with --format ndjson, or a Mailchimp API member list",
+                 array under \"results\", \"members\", \"contacts\" or \"data\"; provide a \
+                 JSON array of contact objects, or one object per line with --format ndjson",
                 self.context.name,
                 if listed.is_empty() {
                     "(none)".to_string()
@@ -298,24 +411,23 @@ impl<'de> Visitor<'de> for TopLevelVisitor<'_, '_> {
 fn stream_items<'de, A: SeqAccess<'de>>(
     context: &mut ItemContext<'_>,
     seq: &mut A,
-    shape: Shape,
 ) -> Result<(), A::Error> {
     while seq
         .next_element_seed(ItemSeed {
             context: &mut *context,
-            shape,
         })?
         .is_some()
     {}
     Ok(())
 }
 
-/// Streams the `members` array of a Mailchimp API response.
-struct MembersSeed<'c, 'a> {
+/// Streams the array under a wrapper key such as `members` or `results`.
+struct WrappedItemsSeed<'c, 'a> {
     context: &'c mut ItemContext<'a>,
+    key: String,
 }
 
-impl<'de> DeserializeSeed<'de> for MembersSeed<'_, '_> {
+impl<'de> DeserializeSeed<'de> for WrappedItemsSeed<'_, '_> {
     type Value = ();
 
     fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
@@ -323,22 +435,21 @@ impl<'de> DeserializeSeed<'de> for MembersSeed<'_, '_> {
     }
 }
 
-impl<'de> Visitor<'de> for MembersSeed<'_, '_> {
+impl<'de> Visitor<'de> for WrappedItemsSeed<'_, '_> {
     type Value = ();
 
     fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
-        formatter.write_str("\"members\" to be an array of member objects")
+        write!(formatter, "\"{}\" to be an array of objects", self.key)
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        stream_items(self.context, &mut seq, Shape::MailchimpMember)
+        stream_items(self.context, &mut seq)
     }
 }
 
 /// Parses one array element and hands it to the context.
 struct ItemSeed<'c, 'a> {
     context: &'c mut ItemContext<'a>,
-    shape: Shape,
 }
 
 impl<'de> DeserializeSeed<'de> for ItemSeed<'_, '_> {
@@ -350,12 +461,10 @@ impl<'de> DeserializeSeed<'de> for ItemSeed<'_, '_> {
         // far gives the line where the item starts.
         let line = self.context.newlines.get() + 1;
         let item = Value::deserialize(deserializer)?;
-        self.context
-            .handle_item(line, item, self.shape)
-            .map_err(|error| {
-                self.context.failure = Some(error);
-                de::Error::custom("stopped by the record sink")
-            })
+        self.context.handle_item(line, item).map_err(|error| {
+            self.context.failure = Some(error);
+            de::Error::custom("stopped by the record sink")
+        })
     }
 }
 
@@ -508,7 +617,8 @@ fn member_record(
 }
 
 /// Returns the field a contact-object key maps to: `--map` names first,
-/// then the API names and `company`.
+/// then the API names and `company`, then the CSV header aliases (which
+/// include HubSpot's `firstname` and `lastname`).
 fn json_field(key: &str, options: &ReadOptions) -> Option<Field> {
     let normalized = normalize_header_name(key);
     if let Some((field, _)) = options
@@ -524,7 +634,7 @@ fn json_field(key: &str, options: &ReadOptions) -> Option<Field> {
         "last_name" => Field::LastName,
         "company_name" | "company" => Field::CompanyName,
         "lead_ref" => Field::LeadRef,
-        _ => return None,
+        other => field_for_alias(other)?,
     };
     // A --map for this field replaces its default key.
     let remapped = options
@@ -596,9 +706,13 @@ fn describe_type(value: &Value) -> String {
 /// Turns a serde_json error into a message naming the file and position.
 fn json_error(name: &str, error: serde_json::Error) -> InputError {
     if error.is_io() {
-        return InputError::Io {
-            source_name: name.to_string(),
-            error: error.into(),
+        let error: io::Error = error.into();
+        return match decode_failure(&error) {
+            Some(message) => InputError::Invalid(message),
+            None => InputError::Io {
+                source_name: name.to_string(),
+                error,
+            },
         };
     }
     let hint = if error.is_data() {

@@ -177,6 +177,48 @@ pub fn find_unclosed_quote(record: &[u8], delimiter: u8) -> Option<OpenQuote> {
     }
 }
 
+/// Returns the 1-based field number of the first double quote inside an
+/// unquoted field, such as `Ada "The Count" Example`. The csv crate keeps
+/// such quotes literally, which is usually what the writer meant, but the
+/// file is not RFC 4180 CSV, so the reader warns about it.
+pub fn find_bare_quote(record: &[u8], delimiter: u8) -> Option<usize> {
+    let mut field = 1;
+    let mut at_field_start = true;
+    let mut in_quotes = false;
+    let mut after_quote = false;
+    for &byte in record {
+        if in_quotes {
+            if byte == b'"' {
+                in_quotes = false;
+                after_quote = true;
+            }
+            continue;
+        }
+        if after_quote && byte == b'"' {
+            // A doubled quote inside a quoted field.
+            in_quotes = true;
+            after_quote = false;
+            continue;
+        }
+        after_quote = false;
+        if byte == delimiter {
+            field += 1;
+            at_field_start = true;
+            continue;
+        }
+        if byte == b'"' {
+            if at_field_start {
+                in_quotes = true;
+                at_field_start = false;
+                continue;
+            }
+            return Some(field);
+        }
+        at_field_start = false;
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -220,6 +262,17 @@ mod tests {
                 field: 4
             })
         );
+    }
+
+    #[test]
+    fn bare_quotes_are_found() {
+        assert_eq!(
+            find_bare_quote(b"a@example.com,Ada \"The Count\"\n", b','),
+            Some(2)
+        );
+        assert_eq!(find_bare_quote(b"\"a\"\"b\",c\n", b','), None);
+        assert_eq!(find_bare_quote(b"\"multi\nline\",x\n", b','), None);
+        assert_eq!(find_bare_quote(b"x;5\" Displays", b';'), Some(2));
     }
 
     #[test]

@@ -7,22 +7,31 @@
 //! flat however large the file. Deduplication across rows and files is the
 //! caller's job, because it spans sources.
 
+mod bom_filter;
 mod contact;
 mod csv_reader;
+mod decode;
 mod delimiter;
 mod email;
 mod header;
 mod json_reader;
+mod layout;
 mod line_tracker;
+mod map_file;
 mod rejects;
+mod row_rules;
 mod source_bytes;
 
 use serde_json::{Map, Value};
 
+pub use decode::EncodingChoice;
 pub use delimiter::detect_delimiter;
 pub use email::{normalize_email, trim_email, EmailError};
 pub use header::{field_for_alias, normalize_header_name};
+pub use layout::HEADER_SEARCH_LINES;
+pub use map_file::{parse_map_file, parse_pair as parse_map_pair};
 pub use rejects::{neutralize_cell, RejectsWriter};
+pub use row_rules::MAX_FIELD_BYTES;
 
 /// Input formats the reader understands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -128,9 +137,33 @@ pub struct ReadOptions {
     pub format: Option<Format>,
     /// Forces the CSV delimiter instead of detecting it from the header line.
     pub delimiter: Option<u8>,
-    /// `--map FIELD=COLUMN` overrides, applied before aliases.
+    /// `--map FIELD=COLUMN` overrides, applied before aliases. When a field
+    /// appears twice, the later entry wins.
     pub column_map: Vec<(Field, String)>,
     pub key: KeySpec,
+    /// The text encoding, or detection (see [`EncodingChoice`]).
+    pub encoding: EncodingChoice,
+    /// The CSV has no header row: every line is data, the email is in
+    /// [`ReadOptions::email_column`] (column 1 by default), and only columns
+    /// chosen with `--map FIELD=NUMBER` are sent besides it.
+    pub no_header: bool,
+    /// The 1-based column that contains the address, chosen explicitly. It
+    /// wins over header aliases and `--map email=...`.
+    pub email_column: Option<usize>,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            format: None,
+            delimiter: None,
+            column_map: Vec::new(),
+            key: KeySpec::Email,
+            encoding: EncodingChoice::Auto,
+            no_header: false,
+            email_column: None,
+        }
+    }
 }
 
 /// One row's position: the source's display name and the physical line
@@ -168,8 +201,14 @@ pub enum RejectReason {
     /// Valid here, but the API refused it (a 400 or 422 naming the contact).
     ApiRejected,
     InvalidJson,
-    /// A Mailchimp member whose status is not `subscribed`.
+    /// A contact who unsubscribed or was cleaned: a Mailchimp member whose
+    /// status is not `subscribed`, or a Mailchimp CSV row with
+    /// `UNSUB_TIME` or `CLEAN_TIME` filled in.
     NotSubscribed,
+    /// A field contains a NUL byte.
+    InvalidCharacter,
+    /// A field is longer than [`MAX_FIELD_BYTES`].
+    FieldTooLong,
 }
 
 impl RejectReason {
@@ -184,6 +223,8 @@ impl RejectReason {
             RejectReason::ApiRejected => "api_rejected",
             RejectReason::InvalidJson => "invalid_json",
             RejectReason::NotSubscribed => "not_subscribed",
+            RejectReason::InvalidCharacter => "invalid_character",
+            RejectReason::FieldTooLong => "field_too_long",
         }
     }
 }
@@ -201,6 +242,31 @@ pub struct Reject {
     pub cells: Vec<String>,
 }
 
+/// Kinds of lines that are neither data nor blank, skipped and reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum NonDataKind {
+    /// A line above the header row, such as LinkedIn's notes.
+    Preamble,
+    /// Excel's `sep=X` delimiter hint on the first line.
+    SepHint,
+    /// A copy of the header row, as left by concatenated exports.
+    RepeatedHeader,
+    /// A report footer such as Salesforce's `Grand Totals (...)`.
+    Footer,
+}
+
+impl NonDataKind {
+    /// Returns the snake_case name used in messages.
+    pub fn code(self) -> &'static str {
+        match self {
+            NonDataKind::Preamble => "preamble",
+            NonDataKind::SepHint => "sep_hint",
+            NonDataKind::RepeatedHeader => "repeated_header",
+            NonDataKind::Footer => "footer",
+        }
+    }
+}
+
 /// What the reader produces for each input row.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Record {
@@ -208,6 +274,12 @@ pub enum Record {
     Reject(Reject),
     /// A line that is not data (blank, delimiter-only); counted, not rejected.
     Blank(Location),
+    /// A line that is not data and not blank; counted, not rejected.
+    NonData(Location, NonDataKind),
+    /// Something the user should know about how the source was read, such
+    /// as the encoding detection chose, as a complete sentence that names
+    /// the file.
+    Warning(String),
     /// The column names of the source, sent before its first row so that
     /// the rejects file can label the original cells. JSON sources have the
     /// one column `item`.
@@ -244,8 +316,9 @@ pub enum InputError {
 /// Reads one source, calling `sink` once per row in input order.
 ///
 /// Errors that concern the whole source (unreadable file, no email column,
-/// malformed CSV structure, invalid UTF-8, a JSON syntax error) stop the
-/// read with a message that names the file, the line and the fix. Rows
+/// malformed CSV structure, undecodable text, a JSON syntax error, every
+/// row unsubscribed) stop the read with a message that names the file, the
+/// line and the fix. Rows
 /// already passed to `sink` stay passed, so a caller that must not act on a
 /// partly read source collects the records first. Row problems become
 /// [`Record::Reject`]. Sink errors stop the read and are returned as they
@@ -263,27 +336,43 @@ pub fn read_source(
     };
     let opened = source_bytes::open_source(source, &name)?;
     let digest = opened.digest.clone();
+    let decoded = decode::decode_source(opened, source, &name, options.encoding)?;
+    if let Some(warning) = decoded.warning {
+        sink(Record::Warning(warning))?;
+    }
+    let mut opened = decoded.source;
+    let removed_boms = bom_filter::RemovedBoms::default();
+    let reader = std::mem::replace(&mut opened.reader, Box::new(std::io::empty()));
+    opened.reader = Box::new(std::io::BufReader::new(bom_filter::BomFilter::new(
+        reader,
+        removed_boms.clone(),
+    )));
 
     let (header, mapping) = match format {
         Format::Csv => {
-            let summary = csv_reader::read_csv(opened, &name, options, sink)?;
+            let summary = csv_reader::read_csv(opened, &name, options, &removed_boms, sink)?;
             (summary.header, summary.mapping)
         }
         Format::Json => {
-            let mailchimp = json_reader::read_json(opened, &name, options, sink)?;
+            let shapes = json_reader::read_json(opened, &name, options, sink)?;
             (
                 vec![json_reader::ITEM_COLUMN.to_string()],
-                json_reader::describe_mapping(mailchimp),
+                json_reader::describe_mapping(shapes),
             )
         }
         Format::Ndjson => {
-            json_reader::read_ndjson(opened, &name, options, sink)?;
+            let shapes = json_reader::read_ndjson(opened, &name, options, sink)?;
             (
                 vec![json_reader::ITEM_COLUMN.to_string()],
-                json_reader::describe_mapping(false),
+                json_reader::describe_mapping(shapes),
             )
         }
     };
+    if !matches!(format, Format::Csv) {
+        for line in removed_boms.borrow().iter() {
+            sink(Record::Warning(bom_filter::describe_removed(&name, *line)))?;
+        }
+    }
 
     let (sha256, bytes) = digest.finish();
     Ok(SourceSummary {

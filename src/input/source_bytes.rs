@@ -1,6 +1,6 @@
 //! Opening a source as a byte stream: the SHA-256 digest and byte count of
-//! the raw bytes, and removal of a UTF-8 byte-order mark before any parser
-//! reads them.
+//! the raw bytes, and removal of a byte-order mark (UTF-8 or UTF-16) before
+//! any parser reads them.
 //!
 //! The BOM must go from the byte stream, not from the parsed header. Given
 //! `EF BB BF 22 45 ...`, a CSV tokenizer reads the quote as the second
@@ -17,6 +17,15 @@ use sha2::{Digest, Sha256};
 use super::{InputError, Source};
 
 const UTF8_BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
+
+/// The byte-order mark a source started with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ByteOrderMark {
+    None,
+    Utf8,
+    Utf16Le,
+    Utf16Be,
+}
 
 /// Digest and length of the raw bytes read so far, shared between the
 /// reader that feeds the parser and the code that reports the summary.
@@ -54,13 +63,17 @@ impl<R: Read> Read for HashingReader<R> {
     }
 }
 
-/// An opened source, positioned after any UTF-8 BOM.
+/// An opened source, positioned after any byte-order mark.
 pub struct OpenedSource {
     pub reader: Box<dyn BufRead>,
     pub digest: DigestHandle,
-    /// Length of the removed BOM (0 or 3), to turn parser offsets back into
-    /// file offsets.
+    /// Length of the removed BOM (0, 2 or 3), to turn parser offsets back
+    /// into file offsets.
     pub bom_len: u64,
+    pub bom: ByteOrderMark,
+    /// The encoding the reader decodes from, when it is not UTF-8. Parser
+    /// offsets then count UTF-8 bytes, not file bytes.
+    pub transcoded_from: Option<&'static str>,
 }
 
 /// Returns the name used for `source` in messages and reject records.
@@ -71,8 +84,8 @@ pub fn display_name(source: &Source) -> String {
     }
 }
 
-/// Opens `source`, strips a UTF-8 BOM and rejects UTF-16, which is not
-/// supported yet.
+/// Opens `source` and strips a UTF-8 or UTF-16 byte-order mark, which
+/// [`OpenedSource::bom`] then names.
 pub fn open_source(source: &Source, name: &str) -> Result<OpenedSource, InputError> {
     let raw: Box<dyn Read> = match source {
         Source::File(path) => Box::new(File::open(path).map_err(|error| InputError::Io {
@@ -91,23 +104,22 @@ pub fn open_source(source: &Source, name: &str) -> Result<OpenedSource, InputErr
         source_name: name.to_string(),
         error,
     })?;
-    if prefix.starts_with(&[0xFF, 0xFE]) || prefix.starts_with(&[0xFE, 0xFF]) {
-        return Err(InputError::Invalid(format!(
-            "{name}, line 1: the file is UTF-16 encoded (it starts with a UTF-16 byte-order \
-             mark), which is not supported yet; re-save it as \"CSV UTF-8\" and run again"
-        )));
-    }
-    if prefix == UTF8_BOM {
-        return Ok(OpenedSource {
-            reader: Box::new(reader),
-            digest,
-            bom_len: UTF8_BOM.len() as u64,
-        });
-    }
+    let (bom, bom_len) = if prefix == UTF8_BOM {
+        (ByteOrderMark::Utf8, 3)
+    } else if prefix.starts_with(&[0xFF, 0xFE]) {
+        (ByteOrderMark::Utf16Le, 2)
+    } else if prefix.starts_with(&[0xFE, 0xFF]) {
+        (ByteOrderMark::Utf16Be, 2)
+    } else {
+        (ByteOrderMark::None, 0)
+    };
+    let rest = prefix.get(bom_len..).unwrap_or_default().to_vec();
     Ok(OpenedSource {
-        reader: Box::new(Cursor::new(prefix).chain(reader)),
+        reader: Box::new(Cursor::new(rest).chain(reader)),
         digest,
-        bom_len: 0,
+        bom_len: bom_len as u64,
+        bom,
+        transcoded_from: None,
     })
 }
 
@@ -152,8 +164,13 @@ mod tests {
     }
 
     #[test]
-    fn utf16_is_rejected_by_name() {
-        let error = open_bytes(b"\xFF\xFEE\x00").err().expect("UTF-16 error");
-        assert!(error.to_string().contains("UTF-16"), "{error}");
+    fn utf16_bom_is_named_and_stripped() {
+        let (content, opened) = open_bytes(b"\xFF\xFEE\x00").expect("open");
+        assert_eq!(content, b"E\x00");
+        assert_eq!(opened.bom, ByteOrderMark::Utf16Le);
+        assert_eq!(opened.bom_len, 2);
+        let (content, opened) = open_bytes(b"\xFE\xFF\x00E").expect("open");
+        assert_eq!(content, b"\x00E");
+        assert_eq!(opened.bom, ByteOrderMark::Utf16Be);
     }
 }

@@ -610,6 +610,47 @@ const CORPUS: &[CorpusCase] = &[
     case("bug_very_long_field.csv", &[], [5, 4, 1, 0, 4, 0]),
     case("bug_json_with_bom.json", &[], [5, 5, 0, 0, 5, 0]),
     case("scenario_batch.csv", &[], [12, 12, 0, 1, 11, 0]),
+    case("fmt_linkedin_connections.csv", &[], [10, 4, 6, 0, 4, 0]),
+    case("fmt_excel_sep_hint.csv", &[], [5, 5, 0, 0, 5, 0]),
+    case("fmt_outlook_desktop_cp1252.csv", &[], [6, 5, 1, 0, 5, 0]),
+    case(
+        "fmt_outlook_desktop_cp1252.csv",
+        &["--encoding", "windows-1252"],
+        [6, 5, 1, 0, 5, 0],
+    ),
+    case("fmt_excel_eu_semicolon_cp1252.csv", &[], [8, 8, 0, 0, 8, 0]),
+    case(
+        "fmt_excel_eu_semicolon_cp1252.csv",
+        &["--encoding", "windows-1252"],
+        [8, 8, 0, 0, 8, 0],
+    ),
+    case("bug_latin1_no_bom.csv", &[], [6, 6, 0, 0, 6, 0]),
+    case(
+        "bug_latin1_no_bom.csv",
+        &["--encoding", "cp1252"],
+        [6, 6, 0, 0, 6, 0],
+    ),
+    case("bug_utf16le_tab_unicode_text.csv", &[], [5, 5, 0, 0, 5, 0]),
+    case(
+        "bug_bom_headerless_first_email.csv",
+        &["--no-header", "--email-column", "1"],
+        [5, 5, 0, 0, 5, 0],
+    ),
+    case(
+        "bug_plain_email_list_no_header.csv",
+        &["--no-header"],
+        [6, 6, 0, 0, 6, 0],
+    ),
+    case(
+        "bug_duplicate_header_names.csv",
+        &["--email-column", "1"],
+        [5, 5, 0, 0, 5, 0],
+    ),
+    case(
+        "bug_case_whitespace_duplicates.csv",
+        &[],
+        [14, 13, 1, 8, 5, 0],
+    ),
 ];
 
 #[test]
@@ -648,16 +689,48 @@ fn enroll_dry_run_corpus_counts() {
 #[test]
 fn enroll_unreadable_corpus_files_fail_before_sending() {
     let world = World::new();
-    let cases = [
-        ("bug_no_email_column.csv", "no email column"),
-        ("bug_duplicate_header_names.csv", "--map email=1"),
-        ("bug_runaway_quote.csv", "line 3"),
-        ("bug_latin1_no_bom.csv", "line 2"),
+    // (file, extra flags, text the error must contain)
+    let cases: [(&str, &[&str], &str); 10] = [
+        ("bug_no_email_column.csv", &[], "line 1: no email column"),
+        (
+            "bug_duplicate_header_names.csv",
+            &[],
+            "line 1: columns 1 (Email) and 4 (Email) both look like the email column; choose one with --email-column 1",
+        ),
+        ("bug_runaway_quote.csv", &[], "line 3: unterminated quoted field"),
+        (
+            "bug_latin1_no_bom.csv",
+            &["--encoding", "utf-8"],
+            "line 2: invalid UTF-8",
+        ),
+        (
+            "fmt_outlook_desktop_cp1252.csv",
+            &["--encoding", "utf-8"],
+            "rerun with --encoding windows-1252",
+        ),
+        ("bug_mixed_utf8_cp1252.csv", &[], "line 5: invalid UTF-8"),
+        (
+            "fmt_mailchimp_unsubscribed.csv",
+            &[],
+            "unsubscribed or was cleaned",
+        ),
+        ("bug_plain_email_list_no_header.csv", &[], "--no-header"),
+        (
+            "bug_bom_headerless_first_email.csv",
+            &["--email-column", "1"],
+            "line 1: the first line contains an address",
+        ),
+        (
+            "fmt_mailchimp_unsubscribed.csv",
+            &["--encoding", "utf-8", "--map", "email=1"],
+            "Export the subscribed members",
+        ),
     ];
-    for (file, needle) in cases {
+    for (file, flags, needle) in cases {
         let ran = world
             .cmd()
             .args(["enroll", "--workflow", "wf_corpus"])
+            .args(flags)
             .arg_path(&fixture(&format!("corpus/{file}")))
             .run()
             .expect_code(1);

@@ -15,7 +15,7 @@ use anyhow::{bail, Context as _};
 use crate::api::Client;
 use crate::cli::{EnrollArgs, InputFormat};
 use crate::exit::{status_for_error, usage, ExitStatus, Interrupted};
-use crate::input::{self, Field, Format, KeySpec, ReadOptions, Source};
+use crate::input::{self, EncodingChoice, Field, Format, KeySpec, ReadOptions, Source};
 use crate::interrupt::Interrupt;
 use crate::ledger::{EntryState, Ledger, LedgerLock, RunId, RunStart, WorkflowBinding};
 use crate::output::Printer;
@@ -52,13 +52,41 @@ pub fn run(ctx: &mut Context, args: &EnrollArgs) -> anyhow::Result<ExitStatus> {
             }
         }
     };
+    let warn_printer = ctx.printer.clone();
+    let mut show_warning = |message: &str| warn_printer.warn(message);
     let spool_dir = ctx.data_dir.join("tmp");
-    let prepared = prepare(&inputs, &options, &spool_dir, rejects, &mut show_mapping)?;
+    let prepared = prepare(
+        &inputs,
+        &options,
+        &spool_dir,
+        rejects,
+        &mut show_mapping,
+        &mut show_warning,
+    )?;
+    if args.reading.strict && prepared.counts.rejected > 0 {
+        return Err(strict_failure(&prepared));
+    }
 
     if args.dry_run {
         return dry_run_report(ctx, args, &options.key, &prepared);
     }
     send_all(ctx, args, &options.key, prepared)
+}
+
+/// Builds the error that stops a `--strict` run with rejected rows. Nothing
+/// has been sent, the ledger is untouched, and the rejects file is complete.
+fn strict_failure(prepared: &Prepared) -> anyhow::Error {
+    let count = prepared.counts.rejected;
+    let rows = if count == 1 { "row was" } else { "rows were" };
+    let path = prepared
+        .rejects
+        .written_path()
+        .map(|path| format!(" (listed in {})", path.display()))
+        .unwrap_or_default();
+    anyhow::anyhow!(
+        "{count} input {rows} rejected{path}, and --strict stops the run before anything is \
+         sent; fix or remove those rows, or drop --strict to enroll the valid ones"
+    )
 }
 
 /// Builds the reader options from the flags, rejecting bad values early.
@@ -83,29 +111,38 @@ fn read_options(args: &EnrollArgs) -> anyhow::Result<ReadOptions> {
         ))),
     };
 
+    // The mapping file's entries come first, so --map flags, read later,
+    // win for the same field.
     let mut column_map = Vec::new();
+    if let Some(path) = &args.reading.map_file {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("failed to read the mapping file {}", path.display()))?;
+        let pairs = input::parse_map_file(&text)
+            .map_err(|message| usage(format!("{}, {message}", path.display())))?;
+        column_map.extend(pairs);
+    }
     for pair in &args.map {
-        let (field, column) = pair.split_once('=').ok_or_else(|| {
-            usage(format!(
-                "invalid --map {pair:?}: expected FIELD=COLUMN, such as email=\"Work Email\""
-            ))
-        })?;
-        let field = match field.trim().to_ascii_lowercase().as_str() {
-            "email" => Field::Email,
-            "first_name" => Field::FirstName,
-            "last_name" => Field::LastName,
-            "company_name" | "company" => Field::CompanyName,
-            "lead_ref" => Field::LeadRef,
-            other => return Err(usage(format!(
-                "invalid --map {pair:?}: unknown field {other:?}; use email, first_name, last_name, company_name or lead_ref"
-            ))),
-        };
-        if column.trim().is_empty() {
-            return Err(usage(format!(
-                "invalid --map {pair:?}: the column name is empty"
-            )));
-        }
-        column_map.push((field, column.trim().to_string()));
+        let mapping = input::parse_map_pair(pair)
+            .map_err(|message| usage(message.replacen("invalid mapping", "invalid --map", 1)))?;
+        column_map.push(mapping);
+    }
+
+    let encoding = EncodingChoice::from_label(&args.reading.encoding).ok_or_else(|| {
+        usage(format!(
+            "invalid --encoding {:?}: give auto, utf-8, windows-1252, utf-16le, utf-16be or \
+             another WHATWG encoding label",
+            args.reading.encoding
+        ))
+    })?;
+    let email_column = args.reading.email_column.map(|number| number as usize);
+    let maps_email = args
+        .map
+        .iter()
+        .any(|pair| input::parse_map_pair(pair).is_ok_and(|(field, _)| field == Field::Email));
+    if email_column.is_some() && maps_email {
+        return Err(usage(
+            "--email-column and --map email=... both choose the email column; keep one of them",
+        ));
     }
 
     let key = match args.key.trim() {
@@ -119,6 +156,9 @@ fn read_options(args: &EnrollArgs) -> anyhow::Result<ReadOptions> {
         delimiter,
         column_map,
         key,
+        encoding,
+        no_header: args.reading.no_header,
+        email_column,
     })
 }
 

@@ -15,8 +15,8 @@ use anyhow::Context;
 use serde::{Deserialize, Serialize};
 
 use crate::input::{
-    self, Contact, KeySpec, Location, ReadOptions, Record, Reject, RejectReason, RejectsWriter,
-    Source,
+    self, Contact, KeySpec, Location, NonDataKind, ReadOptions, Record, Reject, RejectReason,
+    RejectsWriter, Source,
 };
 use crate::ledger::PlannedContact;
 
@@ -29,6 +29,9 @@ pub struct InputCounts {
     pub rejected: u64,
     pub duplicates_in_input: u64,
     pub blank: u64,
+    /// Lines skipped as neither data nor blank: preamble, `sep=` hints,
+    /// repeated headers and report footers.
+    pub non_data: u64,
     pub rejected_by_reason: BTreeMap<&'static str, u64>,
 }
 
@@ -169,6 +172,13 @@ impl SpoolReader {
 /// Called with each input's name and its (column, field) pairs.
 pub type MappingReport<'a> = dyn FnMut(&str, &[(String, String)]) + 'a;
 
+/// Called with each warning about how an input was read (the encoding
+/// detection chose, skipped lines), as a sentence that names the input.
+pub type WarningReport<'a> = dyn FnMut(&str) + 'a;
+
+/// Lines listed per kind in the warning about skipped lines.
+const MAX_LISTED_LINES: usize = 5;
+
 /// Reads all inputs and writes the spool in `spool_dir`.
 pub fn prepare(
     inputs: &Inputs,
@@ -176,6 +186,7 @@ pub fn prepare(
     spool_dir: &Path,
     mut rejects: RejectsFile,
     on_mapping: &mut MappingReport<'_>,
+    on_warning: &mut WarningReport<'_>,
 ) -> anyhow::Result<Prepared> {
     crate::fsutil::create_private_dir(spool_dir)?;
     remove_stale_spools(spool_dir);
@@ -193,6 +204,7 @@ pub fn prepare(
         first_seen: HashMap::new(),
         sources: Vec::new(),
         header: Vec::new(),
+        skipped: BTreeMap::new(),
     };
     let mut input_hashes = Vec::new();
 
@@ -204,11 +216,20 @@ pub fn prepare(
         Inputs::Sources(sources) => {
             for source in sources {
                 let summary = {
-                    let mut sink = |record: Record| state.handle(record, &mut writer, &mut rejects);
+                    let mut sink = |record: Record| match record {
+                        Record::Warning(message) => {
+                            on_warning(&message);
+                            Ok(())
+                        }
+                        other => state.handle(other, &mut writer, &mut rejects),
+                    };
                     input::read_source(source, options, &mut sink)?
                 };
                 let name = source_name(source);
                 on_mapping(&name, &summary.mapping);
+                for message in state.take_skipped(&name) {
+                    on_warning(&message);
+                }
                 input_hashes.push((name, summary.sha256));
             }
         }
@@ -239,6 +260,9 @@ struct PassState {
     sources: Vec<String>,
     /// The header of the source being read, for the rejects file.
     header: Vec<String>,
+    /// Lines of the source being read that were skipped as non-data, by
+    /// kind.
+    skipped: BTreeMap<NonDataKind, Vec<u64>>,
 }
 
 impl PassState {
@@ -260,6 +284,12 @@ impl PassState {
         match record {
             Record::Header(header) => self.header = header,
             Record::Blank(_) => self.counts.blank += 1,
+            Record::NonData(location, kind) => {
+                self.counts.non_data += 1;
+                self.skipped.entry(kind).or_default().push(location.line);
+            }
+            // The caller's sink prints warnings before they get here.
+            Record::Warning(_) => {}
             Record::Reject(reject) => {
                 self.counts.read += 1;
                 self.counts.rejected += 1;
@@ -304,6 +334,39 @@ impl PassState {
             }
         }
         Ok(())
+    }
+}
+
+impl PassState {
+    /// Describes the lines of the source just read that were skipped as
+    /// non-data, one message per kind, and forgets them.
+    fn take_skipped(&mut self, name: &str) -> Vec<String> {
+        std::mem::take(&mut self.skipped)
+            .into_iter()
+            .map(|(kind, lines)| {
+                let listed: Vec<String> = lines
+                    .iter()
+                    .take(MAX_LISTED_LINES)
+                    .map(u64::to_string)
+                    .collect();
+                let more = match lines.len().saturating_sub(MAX_LISTED_LINES) {
+                    0 => String::new(),
+                    n => format!(" and {n} more"),
+                };
+                let what = match kind {
+                    NonDataKind::Preamble => "above the header (preamble)",
+                    NonDataKind::SepHint => "with Excel's sep= delimiter hint",
+                    NonDataKind::RepeatedHeader => "that repeat the header",
+                    NonDataKind::Footer => "of a report footer",
+                };
+                let noun = if lines.len() == 1 { "line" } else { "lines" };
+                format!(
+                    "{name}: skipped {} {noun} {what}: {noun} {}{more}",
+                    lines.len(),
+                    listed.join(", ")
+                )
+            })
+            .collect()
     }
 }
 
