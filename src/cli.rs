@@ -24,7 +24,8 @@ Exit codes:
   1  an error stopped the run (input, ledger, network, authentication)
   2  invalid command-line usage
   3  some contacts were refused by the API or could not be sent; rerun later
-  4  some contacts' outcome is still unknown after reconciliation
+  4  some contacts' outcome is still unknown after reconciliation, or some
+     were found enrolled more than once and need review
   5  another drippulse run is using the ledger (see --lock-wait)
   130  interrupted; rerun the same command to resume";
 

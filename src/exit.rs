@@ -45,6 +45,11 @@ pub fn usage(message: impl Into<String>) -> anyhow::Error {
     UsageError(message.into()).into()
 }
 
+/// A call whose outcome is unknown after its retries; maps to exit code 4.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct OutcomeUnknown(pub String);
+
 /// The exit status for an error that stopped a command.
 pub fn status_for_error(error: &anyhow::Error) -> ExitStatus {
     for cause in error.chain() {
@@ -56,6 +61,9 @@ pub fn status_for_error(error: &anyhow::Error) -> ExitStatus {
         }
         if cause.is::<UsageError>() {
             return ExitStatus::Usage;
+        }
+        if cause.is::<OutcomeUnknown>() {
+            return ExitStatus::Unknown;
         }
     }
     ExitStatus::Failure

@@ -38,7 +38,9 @@ pub fn touch_private_file(path: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Creates (or truncates) `path` for writing, with mode 0600 on Unix.
+/// Creates (or truncates) `path` for writing, with mode 0600 on Unix. An
+/// existing file is set to 0600 too, since the mode given at open applies
+/// only to new files and the contents will be personal data.
 pub fn create_private_file(path: &Path) -> anyhow::Result<fs::File> {
     let mut options = fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
@@ -47,7 +49,14 @@ pub fn create_private_file(path: &Path) -> anyhow::Result<fs::File> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    options
+    let file = options
         .open(path)
-        .with_context(|| format!("failed to create {}", path.display()))
+        .with_context(|| format!("failed to create {}", path.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(fs::Permissions::from_mode(0o600))
+            .with_context(|| format!("failed to restrict the permissions of {}", path.display()))?;
+    }
+    Ok(file)
 }

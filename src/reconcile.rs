@@ -29,7 +29,8 @@ pub struct ReconcileReport {
     pub needs_review: u64,
     /// Proved absent, so planned for sending again.
     pub replanned: u64,
-    /// Still unknown: absent but inside the settle window, or not listed.
+    /// Not settled: unknown and absent but inside the settle window, or
+    /// still needing review, or not listed at all.
     pub still_unknown: u64,
     /// Why the listing failed, when it did.
     pub listing_error: Option<String>,
@@ -130,6 +131,15 @@ pub fn match_unknown(
         .map(|ids| ids.iter().filter(|id| !taken.contains(*id)).collect())
         .unwrap_or_default();
 
+        if entry.needs_review {
+            // Found more than once before: settled only once exactly one
+            // enrollment is left, and never queued for sending again.
+            if let [id] = candidates.as_slice() {
+                taken.insert((*id).clone());
+                resolved.push((entry.entry_id, Resolution::Found((*id).clone())));
+            }
+            continue;
+        }
         match candidates.as_slice() {
             [] => {
                 let since = DateTime::parse_from_rfc3339(&entry.since)
@@ -235,6 +245,7 @@ mod tests {
             email: email.to_string(),
             lead_ref: lead_ref.map(str::to_string),
             since: since.to_string(),
+            needs_review: false,
         }
     }
 
@@ -352,6 +363,39 @@ mod tests {
         );
         assert!(matches!(&resolved[0], (1, Resolution::Found(id)) if id == "e1"));
         assert!(matches!(&resolved[1], (2, Resolution::Absent)));
+    }
+
+    #[test]
+    fn match_needs_review_settles_only_when_one_remains() {
+        let mut flagged = entry(1, "ada@example.com", None, SINCE);
+        flagged.needs_review = true;
+        let listed_at = at("2026-01-01T01:00:00Z");
+
+        let two = [
+            json!({"id": "e1", "email": "ada@example.com"}),
+            json!({"id": "e2", "email": "ada@example.com"}),
+        ];
+        let unchanged = match_unknown(
+            std::slice::from_ref(&flagged),
+            &two,
+            &HashSet::new(),
+            listed_at,
+            Duration::ZERO,
+        );
+        assert!(unchanged.is_empty(), "still two: stays for review");
+
+        let none = match_unknown(
+            std::slice::from_ref(&flagged),
+            &[],
+            &HashSet::new(),
+            listed_at,
+            Duration::ZERO,
+        );
+        assert!(none.is_empty(), "never queued for sending again");
+
+        let one = [json!({"id": "e2", "email": "ada@example.com"})];
+        let settled = match_unknown(&[flagged], &one, &HashSet::new(), listed_at, Duration::ZERO);
+        assert!(matches!(&settled[..], [(1, Resolution::Found(id))] if id == "e2"));
     }
 
     #[test]

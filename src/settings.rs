@@ -59,7 +59,8 @@ impl Context {
         let target = if global.sandbox {
             Target::Sandbox
         } else {
-            let origin = parse_origin(&global.api_url)?;
+            let origin = parse_origin(&global.api_url)
+                .map_err(|error| crate::exit::usage(error.to_string()))?;
             let key = std::env::var(API_KEY_ENV)
                 .ok()
                 .map(|key| key.trim().to_string())

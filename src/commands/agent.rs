@@ -13,9 +13,10 @@ use anyhow::Context as _;
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
+use crate::api::classify::Class;
 use crate::api::{id_string, ApiError};
 use crate::cli::ExecuteAgentArgs;
-use crate::exit::{usage, ExitStatus};
+use crate::exit::{usage, ExitStatus, OutcomeUnknown};
 use crate::ledger::{Ledger, RunStart};
 use crate::settings::Context;
 use crate::text::escape_control;
@@ -47,6 +48,29 @@ pub fn run(ctx: &mut Context, args: &ExecuteAgentArgs) -> anyhow::Result<ExitSta
                 escape_control(&args.agent)
             );
         }
+        // A finished call is answered from the ledger: the server may have
+        // forgotten the key (or be another server), and asking it again
+        // could run the agent a second time.
+        if let Some(stored) = call
+            .execution
+            .as_deref()
+            .and_then(|text| serde_json::from_str::<Value>(text).ok())
+        {
+            ctx.printer.status(format!(
+                "Agent {} already ran with this payload (idempotency key {key}); showing the stored outcome. Pass --new-run to run it again.",
+                escape_control(&args.agent)
+            ));
+            if ctx.printer.is_json() {
+                ctx.printer.json(&stored)?;
+            } else {
+                print_execution(ctx, &stored, &key)?;
+            }
+            return Ok(if call.state == "failed" {
+                ExitStatus::Incomplete
+            } else {
+                ExitStatus::Success
+            });
+        }
     }
     let run_id = ledger.begin_run(&RunStart {
         command: "execute-agent".to_string(),
@@ -64,7 +88,7 @@ pub fn run(ctx: &mut Context, args: &ExecuteAgentArgs) -> anyhow::Result<ExitSta
         Ok(execution) => execution,
         Err(error) => {
             let _ = ledger.finish_run(run_id, 1, &json!({ "idempotency_key": key }));
-            return Err(explain_failure(error, &key));
+            return Err(explain_failure(error, &key, args));
         }
     };
 
@@ -81,6 +105,7 @@ pub fn run(ctx: &mut Context, args: &ExecuteAgentArgs) -> anyhow::Result<ExitSta
         if failed { "failed" } else { "succeeded" },
         execution_id.as_deref(),
         Some(&status),
+        &execution.to_string(),
     )?;
     let exit = if failed {
         ExitStatus::Incomplete
@@ -190,14 +215,27 @@ fn random_hex() -> String {
     hex::encode(bytes)
 }
 
-/// Turns an API failure into a message that says what to do next.
-fn explain_failure(error: ApiError, key: &str) -> anyhow::Error {
+/// Turns an API failure into an error that tells what to do next. A
+/// failure after which the agent may or may not have run is an
+/// [`OutcomeUnknown`] (exit code 4).
+fn explain_failure(error: ApiError, key: &str, args: &ExecuteAgentArgs) -> anyhow::Error {
+    // With --new-run, rerunning the same command would make yet another
+    // key, so the advice names the key itself.
+    let replay = if args.new_run || args.idempotency_key.is_some() {
+        format!("rerun with --idempotency-key {key}")
+    } else {
+        "rerun the same command".to_string()
+    };
     match &error {
         ApiError::Status { status: 422, message, .. } => anyhow::anyhow!(
             "the API refused idempotency key {key:?}: {message}; drippulse does not pick a new key on its own, because the earlier call may have run: pass --new-run to run the agent again under a new key"
         ),
+        _ if error.class() == Class::Ambiguous => OutcomeUnknown(format!(
+            "the agent may or may not have run ({error}); {replay} to replay idempotency key {key:?}, which runs the agent at most once"
+        ))
+        .into(),
         _ => anyhow::Error::new(error).context(format!(
-            "failed to run the agent; rerun the same command to replay idempotency key {key:?}, which runs the agent at most once"
+            "failed to run the agent; {replay} to replay idempotency key {key:?}, which runs the agent at most once"
         )),
     }
 }

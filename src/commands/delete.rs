@@ -69,6 +69,7 @@ pub fn run(ctx: &mut Context, args: &DeleteArgs) -> anyhow::Result<ExitStatus> {
             )
         })?;
     let (targets, missing) = resolve_targets(&ledger, args, &file_targets, &listing)?;
+    let live = live_by_email(&listing);
 
     print_preview(ctx, args, &targets, &missing);
     if targets.is_empty() {
@@ -100,6 +101,7 @@ pub fn run(ctx: &mut Context, args: &DeleteArgs) -> anyhow::Result<ExitStatus> {
         &args.workflow,
         run_id,
         &targets,
+        &live,
     ));
     let (removed, gone, failed) = match outcome {
         Ok(result) => result,
@@ -142,6 +144,23 @@ pub fn run(ctx: &mut Context, args: &DeleteArgs) -> anyhow::Result<ExitStatus> {
     Ok(status)
 }
 
+/// Groups the listed enrollment ids by lower-cased email.
+fn live_by_email(listing: &[Value]) -> HashMap<String, Vec<String>> {
+    let mut live: HashMap<String, Vec<String>> = HashMap::new();
+    for enrollment in listing {
+        let (Some(id), Some(email)) = (
+            enrollment.get("id").map(id_string),
+            enrollment.get("email").and_then(Value::as_str),
+        ) else {
+            continue;
+        };
+        live.entry(email.trim().to_lowercase())
+            .or_default()
+            .push(id);
+    }
+    live
+}
+
 /// Finds the enrollments the arguments name. Returns them, and the ids
 /// that were asked for by id but are not on the server (already gone).
 fn resolve_targets(
@@ -171,14 +190,27 @@ fn resolve_targets(
         if item.contains('@') {
             wanted_emails.push(item.clone());
         } else {
-            wanted_ids.push(item.clone());
+            // The same check as ids on the command line: `..` would make
+            // the DELETE address the whole enrollment list.
+            let id = crate::cli::parse_id(item)
+                .map_err(|why| usage(format!("invalid id {item:?} in --from: {why}")))?;
+            wanted_ids.push(id);
         }
     }
     if let Some(run) = args.run {
-        if !ledger.run_exists(run)? {
-            return Err(usage(format!(
-                "run {run} is not in the ledger; see `drippulse ledger runs` for the runs it has"
-            )));
+        match ledger.run_workflow(run)? {
+            None => {
+                return Err(usage(format!(
+                    "run {run} is not in the ledger; see `drippulse ledger runs` for the runs it has"
+                )))
+            }
+            Some(Some(workflow)) if workflow != args.workflow => {
+                return Err(usage(format!(
+                    "run {run} enrolled into workflow {workflow:?}, not {:?}; pass --workflow {workflow:?}",
+                    args.workflow
+                )))
+            }
+            Some(_) => {}
         }
         for entry in ledger.entries_of_run(&args.workflow, run, args.include_adopted)? {
             wanted_ids.push(entry.enrollment_id);
@@ -270,12 +302,15 @@ fn read_target_file(path: &std::path::Path) -> anyhow::Result<Vec<String>> {
             .flexible(true)
             .from_reader(text.as_bytes());
         let headers = reader.headers()?.clone();
-        let column = headers
-            .iter()
-            .position(|h| {
-                let h = h.trim().to_ascii_lowercase();
-                h == "id" || h == "enrollment_id" || h == "email"
-            })
+        // Ids name exactly one enrollment, so they win over addresses when
+        // a file (such as a ledger export) has both.
+        let named = |wanted: &[&str]| {
+            headers
+                .iter()
+                .position(|h| wanted.contains(&h.trim().to_ascii_lowercase().as_str()))
+        };
+        let column = named(&["enrollment_id", "id"])
+            .or_else(|| named(&["email"]))
             .ok_or_else(|| {
                 usage(format!(
                     "--from {}: no column named id, enrollment_id or email; columns are: {}",
@@ -301,6 +336,12 @@ fn read_target_file(path: &std::path::Path) -> anyhow::Result<Vec<String>> {
         if !line.is_empty() && !line.starts_with('#') {
             items.push(line.to_string());
         }
+    }
+    // A one-column file may start with its column name.
+    if items.first().is_some_and(|first| {
+        ["id", "enrollment_id", "email"].contains(&first.to_ascii_lowercase().as_str())
+    }) {
+        items.remove(0);
     }
     Ok(items)
 }
@@ -372,14 +413,22 @@ fn confirm(args: &DeleteArgs, count: usize) -> anyhow::Result<()> {
     }
 }
 
-/// Deletes each target: `deleting` is committed before its DELETE, and a
-/// 2xx or 404 makes the `deleted` tombstone.
+/// Deletes each target: `deleting` is committed before its DELETE, and
+/// afterwards each affected contact's entry is settled from what is left.
+///
+/// In a workflow keyed by email, one person's entry may stand for several
+/// server enrollments (duplicates, or an entry whose outcome was unknown),
+/// so the entry follows the person, not the deleted id: `sent` with the one
+/// enrollment that remains, `needs_review` if several remain, and a
+/// `deleted` tombstone only when none does. In a workflow keyed by a column
+/// the entry of each deleted id becomes a tombstone.
 async fn delete_all(
     client: &Client,
     ledger: &mut Ledger,
     workflow_id: &str,
     run_id: RunId,
     targets: &[Target],
+    live: &HashMap<String, Vec<String>>,
 ) -> anyhow::Result<(Vec<Target>, Vec<Target>, Vec<(Target, String)>)> {
     let key_is_email = ledger
         .workflow_binding(workflow_id)?
@@ -387,26 +436,30 @@ async fn delete_all(
     let mut removed = Vec::new();
     let mut gone = Vec::new();
     let mut failed = Vec::new();
+    let mut deleted_ids: HashSet<String> = HashSet::new();
 
     for target in targets {
+        let key = target.email.trim().to_lowercase();
         if let Some(entry_id) = target.entry_id {
             ledger.mark_deleting(run_id, &[entry_id])?;
+        } else if key_is_email && !key.is_empty() {
+            // An entry without an enrollment id (unknown, needs review)
+            // may stand for this enrollment too.
+            if let Some((entry_id, _, None)) = ledger.entry_by_key(workflow_id, &key)? {
+                ledger.mark_deleting(run_id, &[entry_id])?;
+            }
         }
+
         match client
             .delete_enrollment(workflow_id, &target.enrollment_id)
             .await
         {
             Ok(result) => {
-                match target.entry_id {
-                    Some(entry_id) => ledger.mark_deleted(run_id, &[entry_id])?,
-                    None if key_is_email && !target.email.is_empty() => ledger.insert_tombstone(
-                        workflow_id,
-                        &target.email.trim().to_lowercase(),
-                        &target.email,
-                        &target.enrollment_id,
-                        run_id,
-                    )?,
-                    None => {}
+                deleted_ids.insert(target.enrollment_id.clone());
+                if !key_is_email {
+                    if let Some(entry_id) = target.entry_id {
+                        ledger.mark_deleted(run_id, &[entry_id])?;
+                    }
                 }
                 match result {
                     Deleted::Removed => removed.push(target.clone()),
@@ -418,7 +471,77 @@ async fn delete_all(
             Err(error) => failed.push((target.clone(), error.to_string())),
         }
     }
+
+    if key_is_email {
+        settle_people(
+            ledger,
+            workflow_id,
+            run_id,
+            targets,
+            &failed,
+            &deleted_ids,
+            live,
+        )?;
+    }
     Ok((removed, gone, failed))
+}
+
+/// Settles the entry of each person whose enrollments were deleted, from
+/// the enrollments of theirs that remain on the server.
+fn settle_people(
+    ledger: &mut Ledger,
+    workflow_id: &str,
+    run_id: RunId,
+    targets: &[Target],
+    failed: &[(Target, String)],
+    deleted_ids: &HashSet<String>,
+    live: &HashMap<String, Vec<String>>,
+) -> anyhow::Result<()> {
+    let failed_ids: HashSet<&str> = failed
+        .iter()
+        .map(|(t, _)| t.enrollment_id.as_str())
+        .collect();
+    let mut settled_entries = HashSet::new();
+    let mut tombstoned_keys = HashSet::new();
+    for target in targets {
+        let key = target.email.trim().to_lowercase();
+        let entry = match target.entry_id {
+            Some(entry_id) if key.is_empty() => Some(entry_id),
+            _ if key.is_empty() => None,
+            _ => ledger.entry_by_key(workflow_id, &key)?.map(|(id, _, _)| id),
+        };
+        if failed_ids.contains(target.enrollment_id.as_str()) {
+            continue;
+        }
+        let remaining: Vec<String> = live
+            .get(&key)
+            .into_iter()
+            .flatten()
+            .filter(|id| !deleted_ids.contains(*id))
+            .cloned()
+            .collect();
+        match entry {
+            Some(entry_id) if settled_entries.insert(entry_id) => {
+                ledger.settle_after_delete(run_id, entry_id, &remaining)?;
+            }
+            // Enrolled outside drippulse: a tombstone keeps a later import
+            // from enrolling the person again.
+            None if !key.is_empty()
+                && remaining.is_empty()
+                && tombstoned_keys.insert(key.clone()) =>
+            {
+                ledger.insert_tombstone(
+                    workflow_id,
+                    &key,
+                    &target.email,
+                    &target.enrollment_id,
+                    run_id,
+                )?;
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 fn target_json(target: &Target) -> Value {

@@ -172,9 +172,10 @@ fn export(
     let entries = ledger.entries_json(args.workflow.as_deref(), None, None)?;
     let bytes = match format {
         ExportFormat::Csv => entries_csv(&entries)?,
+        // JSON keeps the real values: only cells of a CSV file are read by
+        // spreadsheets as formulas.
         ExportFormat::Json => {
-            let neutral: Vec<Value> = entries.iter().map(neutralize_json).collect();
-            let mut bytes = serde_json::to_vec_pretty(&Value::Array(neutral))?;
+            let mut bytes = serde_json::to_vec_pretty(&Value::Array(entries.clone()))?;
             bytes.push(b'\n');
             bytes
         }
@@ -236,20 +237,4 @@ fn entries_csv(entries: &[Value]) -> anyhow::Result<Vec<u8>> {
     writer
         .into_inner()
         .map_err(|e| anyhow::anyhow!("{}", e.error()))
-}
-
-/// Neutralises string values that a spreadsheet would run as formulas, for
-/// JSON exports that are opened in spreadsheets too.
-fn neutralize_json(value: &Value) -> Value {
-    match value {
-        Value::String(s) => Value::String(neutralize_cell(s).into_owned()),
-        Value::Object(object) => Value::Object(
-            object
-                .iter()
-                .map(|(k, v)| (k.clone(), neutralize_json(v)))
-                .collect(),
-        ),
-        Value::Array(items) => Value::Array(items.iter().map(neutralize_json).collect()),
-        other => other.clone(),
-    }
 }

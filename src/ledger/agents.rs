@@ -13,6 +13,8 @@ pub struct AgentCall {
     pub state: String,
     pub execution_id: Option<String>,
     pub status: Option<String>,
+    /// The execution object the server returned, as JSON text.
+    pub execution: Option<String>,
 }
 
 impl Ledger {
@@ -20,7 +22,7 @@ impl Ledger {
         Ok(self
             .conn
             .query_row(
-                "SELECT payload_sha256, state, execution_id, status FROM agent_calls
+                "SELECT payload_sha256, state, execution_id, status, execution FROM agent_calls
                  WHERE agent_id = ?1 AND idempotency_key = ?2",
                 params![agent_id, key],
                 |row| {
@@ -29,6 +31,7 @@ impl Ledger {
                         state: row.get(1)?,
                         execution_id: row.get(2)?,
                         status: row.get(3)?,
+                        execution: row.get(4)?,
                     })
                 },
             )
@@ -64,11 +67,21 @@ impl Ledger {
         state: &str,
         execution_id: Option<&str>,
         status: Option<&str>,
+        execution: &str,
     ) -> anyhow::Result<()> {
         self.conn.execute(
-            "UPDATE agent_calls SET state = ?1, execution_id = ?2, status = ?3, updated_at = ?4
-             WHERE agent_id = ?5 AND idempotency_key = ?6",
-            params![state, execution_id, status, now_text(), agent_id, key],
+            "UPDATE agent_calls SET state = ?1, execution_id = ?2, status = ?3, execution = ?4,
+                 updated_at = ?5
+             WHERE agent_id = ?6 AND idempotency_key = ?7",
+            params![
+                state,
+                execution_id,
+                status,
+                execution,
+                now_text(),
+                agent_id,
+                key
+            ],
         )?;
         Ok(())
     }

@@ -42,13 +42,17 @@ impl Ledger {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Returns whether the ledger has a run with this id.
-    pub fn run_exists(&self, run_id: i64) -> anyhow::Result<bool> {
+    /// Returns the workflow of a run: `None` when the ledger has no such
+    /// run, `Some(None)` for a run without a workflow.
+    pub fn run_workflow(&self, run_id: i64) -> anyhow::Result<Option<Option<String>>> {
         Ok(self
             .conn
-            .query_row("SELECT 1 FROM runs WHERE id = ?1", [run_id], |_| Ok(()))
-            .optional()?
-            .is_some())
+            .query_row(
+                "SELECT workflow_id FROM runs WHERE id = ?1",
+                [run_id],
+                |row| row.get(0),
+            )
+            .optional()?)
     }
 
     /// Returns the entry that holds an enrollment id, if any.
@@ -76,6 +80,61 @@ impl Ledger {
             &format!("delete requested by run {}", run_id.0),
             true,
         )
+    }
+
+    /// Returns the entry of a key: its id, state and enrollment id.
+    pub fn entry_by_key(
+        &self,
+        workflow_id: &str,
+        key: &str,
+    ) -> anyhow::Result<Option<(i64, String, Option<String>)>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id, state, enrollment_id FROM entries WHERE workflow_id = ?1 AND key = ?2",
+                params![workflow_id, key],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+            )
+            .optional()?)
+    }
+
+    /// Settles a key's entry after deletes from what is left on the server:
+    /// `sent` with the one enrollment that remains, `needs_review` when
+    /// several remain, `deleted` when none does.
+    pub fn settle_after_delete(
+        &mut self,
+        run_id: RunId,
+        entry_id: i64,
+        remaining: &[String],
+    ) -> anyhow::Result<()> {
+        let (state, enrollment_id, detail) = match remaining {
+            [] => ("deleted", None, format!("deleted by run {}", run_id.0)),
+            [id] => (
+                "sent",
+                Some(id.as_str()),
+                format!(
+                    "another enrollment of this contact remains after run {} deleted some",
+                    run_id.0
+                ),
+            ),
+            ids => (
+                "needs_review",
+                None,
+                format!(
+                    "{} enrollments of this contact remain after run {}: {}",
+                    ids.len(),
+                    run_id.0,
+                    ids.join(", ")
+                ),
+            ),
+        };
+        self.conn.execute(
+            "UPDATE entries SET state = ?1, enrollment_id = COALESCE(?2, enrollment_id),
+                 detail = ?3, updated_at = ?4
+             WHERE id = ?5",
+            params![state, enrollment_id, detail, now_text(), entry_id],
+        )?;
+        Ok(())
     }
 
     /// Records tombstones for enrollments the server removed or no longer had.

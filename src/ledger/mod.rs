@@ -272,6 +272,7 @@ CREATE TABLE agent_calls (
     state            TEXT NOT NULL,   -- pending, succeeded, failed
     execution_id     TEXT,
     status           TEXT,
+    execution        TEXT,            -- the server's execution object, as JSON
     run_id           INTEGER NOT NULL REFERENCES runs(id),
     created_at       TEXT NOT NULL,
     updated_at       TEXT NOT NULL,

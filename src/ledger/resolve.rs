@@ -16,6 +16,9 @@ pub struct UnknownEntry {
     pub lead_ref: Option<String>,
     /// When the entry became `unknown` (RFC 3339), the start of its settle window.
     pub since: String,
+    /// Whether the entry is `needs_review` rather than `unknown`. Such an
+    /// entry is settled only when exactly one enrollment of it remains.
+    pub needs_review: bool,
 }
 
 /// How reconciliation settles one `unknown` entry.
@@ -41,11 +44,11 @@ pub struct Adoption {
 }
 
 impl Ledger {
-    /// Returns the workflow's entries in state `unknown`.
+    /// Returns the workflow's entries in state `unknown` or `needs_review`.
     pub fn unknown_entries(&self, workflow_id: &str) -> anyhow::Result<Vec<UnknownEntry>> {
         let mut query = self.conn.prepare(
-            "SELECT id, key, email, lead_ref, updated_at FROM entries
-             WHERE workflow_id = ?1 AND state = 'unknown' ORDER BY id",
+            "SELECT id, key, email, lead_ref, updated_at, state = 'needs_review' FROM entries
+             WHERE workflow_id = ?1 AND state IN ('unknown', 'needs_review') ORDER BY id",
         )?;
         let rows = query.query_map([workflow_id], |row| {
             Ok(UnknownEntry {
@@ -54,6 +57,7 @@ impl Ledger {
                 email: row.get(2)?,
                 lead_ref: row.get(3)?,
                 since: row.get(4)?,
+                needs_review: row.get(5)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -85,7 +89,7 @@ impl Ledger {
             let mut update = tx.prepare_cached(
                 "UPDATE entries SET state = ?1, enrollment_id = COALESCE(?2, enrollment_id),
                      detail = ?3, updated_at = ?4
-                 WHERE id = ?5 AND state = 'unknown'",
+                 WHERE id = ?5 AND state IN ('unknown', 'needs_review')",
             )?;
             for (entry_id, resolution) in resolutions {
                 let (state, enrollment_id, detail) = match resolution {

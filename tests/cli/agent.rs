@@ -214,3 +214,54 @@ fn agent_input_must_be_object() {
         .run()
         .expect_code(2);
 }
+
+#[test]
+fn agent_stored_outcome_survives_server_restart() {
+    // A finished call is answered from the ledger, so a server that forgot
+    // the key cannot make the agent run twice.
+    let world = World::new();
+    let args = [
+        "--output",
+        "json",
+        "execute-agent",
+        "agt_1",
+        "--field",
+        "x=1",
+    ];
+    let first = world.cmd().args(args).run().expect_code(0).json();
+
+    let fresh_server = crate::harness::SandboxServer::start(&[]);
+    let again = world
+        .cmd()
+        .env("DRIPPULSE_BASE_URL", &fresh_server.url)
+        .args(args)
+        .run()
+        .expect_code(0)
+        .json();
+    assert_eq!(again["id"], first["id"]);
+    assert_eq!(fresh_server.stats()["agent_execute_calls"], 0);
+}
+
+#[test]
+fn agent_new_run_failure_names_key() {
+    let world = World::with_sandbox(&["--fault", "agent-drop-after-commit=1"]);
+    let ran = world
+        .cmd()
+        .args([
+            "--timeout",
+            "2",
+            "execute-agent",
+            "agt_1",
+            "--field",
+            "x=1",
+            "--new-run",
+        ])
+        .run()
+        .expect_code(4);
+    assert!(
+        ran.stderr.contains("--idempotency-key dp-"),
+        "{}",
+        ran.describe()
+    );
+    assert_eq!(world.sandbox().stats()["agent_executions"], 1);
+}

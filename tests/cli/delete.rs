@@ -394,3 +394,200 @@ fn delete_nothing_named_is_usage_error() {
         .run()
         .expect_code(2);
 }
+
+#[test]
+fn delete_unknown_contact_leaves_tombstone() {
+    // The reply was lost, so the ledger has the contact as unknown with no
+    // enrollment id. Once the list shows the enrollment, deleting it by
+    // email must hold the contact back, not let reconciliation requeue it.
+    let world = World::with_sandbox(&[
+        "--fault",
+        "drop-after-commit=1",
+        "--fault",
+        "list-lag-ms=1000",
+    ]);
+    world
+        .cmd()
+        .args([
+            "--timeout",
+            "5",
+            "enroll",
+            "--workflow",
+            WF,
+            "--email",
+            "gone@example.com",
+            "--settle-secs",
+            "100",
+        ])
+        .run()
+        .expect_code(4);
+    std::thread::sleep(std::time::Duration::from_millis(1200));
+
+    let summary = world
+        .cmd()
+        .args([
+            "--output",
+            "json",
+            "delete",
+            "--workflow",
+            WF,
+            "--yes",
+            "--email",
+            "gone@example.com",
+        ])
+        .run()
+        .expect_code(0)
+        .json();
+    assert_eq!(summary["deleted"], 1);
+    let entries = world
+        .cmd()
+        .args(["--output", "json", "ledger", "show", "--workflow", WF])
+        .run()
+        .expect_code(0)
+        .json();
+    assert_eq!(entries[0]["state"], "deleted", "{entries}");
+
+    let rerun = world
+        .cmd()
+        .args([
+            "--output",
+            "json",
+            "enroll",
+            "--workflow",
+            WF,
+            "--email",
+            "gone@example.com",
+            "--settle-secs",
+            "0",
+        ])
+        .run()
+        .expect_code(0)
+        .json();
+    assert_eq!(rerun["held_deleted"], 1);
+    assert_eq!(rerun["sent"], 0);
+    assert!(world.sandbox().enrollments(WF).is_empty());
+}
+
+#[test]
+fn delete_duplicate_keeps_person_enrolled() {
+    // Two ledgers against one server make a duplicate; deleting the extra
+    // one by id must leave the person enrolled, not tombstoned.
+    let world = World::new();
+    let csv = write_file(world.path("one.csv"), "email\ngrace@example.org\n");
+    for dir in ["ledger-a", "ledger-b"] {
+        world
+            .cmd()
+            .env("DRIPPULSE_DATA_DIR", world.path(dir))
+            .args(["enroll", "--workflow", WF])
+            .arg_path(&csv)
+            .run()
+            .expect_code(0);
+    }
+    // The second ledger adopted the first enrollment on its first run, so
+    // make the duplicate by hand with a third ledger that never listed it.
+    let ids: Vec<String> = world
+        .sandbox()
+        .enrollments(WF)
+        .iter()
+        .map(|e| e["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ids.len(), 1, "adoption prevented the duplicate: {ids:?}");
+    let first = ids[0].clone();
+    world.sandbox().post_json(
+        &format!("/api/v1/workflows/{WF}/enrollments/bulk"),
+        &serde_json::json!({"contacts": [{"email": "grace@example.org"}]}),
+    );
+    let extra = world
+        .sandbox()
+        .enrollments(WF)
+        .iter()
+        .map(|e| e["id"].as_str().unwrap().to_string())
+        .find(|id| *id != first)
+        .unwrap();
+
+    let data_b = world.path("ledger-b");
+    world
+        .cmd()
+        .env("DRIPPULSE_DATA_DIR", &data_b)
+        .args(["delete", "--workflow", WF, "--yes", &first])
+        .run()
+        .expect_code(0);
+    let rerun = world
+        .cmd()
+        .env("DRIPPULSE_DATA_DIR", &data_b)
+        .args(["--output", "json", "enroll", "--workflow", WF])
+        .arg_path(&csv)
+        .run()
+        .expect_code(0)
+        .json();
+    assert_eq!(
+        rerun["already_enrolled"], 1,
+        "the other enrollment remains: {rerun}"
+    );
+    assert_eq!(rerun["held_deleted"], 0);
+    let entries = world
+        .cmd()
+        .env("DRIPPULSE_DATA_DIR", &data_b)
+        .args(["--output", "json", "ledger", "show", "--workflow", WF])
+        .run()
+        .expect_code(0)
+        .json();
+    assert_eq!(entries[0]["enrollment_id"], extra.as_str());
+}
+
+#[test]
+fn delete_from_file_rejects_dot_ids_and_skips_header() {
+    let world = World::new();
+    enroll_example(&world);
+    let dots = write_file(world.path("dots.txt"), "..\n");
+    world
+        .cmd()
+        .args(["delete", "--workflow", WF, "--yes", "--from"])
+        .arg_path(&dots)
+        .run()
+        .expect_code(2);
+
+    let with_header = write_file(
+        world.path("emails.txt"),
+        "email\nada.lovelace@example.com\n",
+    );
+    let summary = world
+        .cmd()
+        .args([
+            "--output",
+            "json",
+            "delete",
+            "--workflow",
+            WF,
+            "--yes",
+            "--from",
+        ])
+        .arg_path(&with_header)
+        .run()
+        .expect_code(0)
+        .json();
+    assert_eq!(summary["deleted"], 1);
+    assert_eq!(
+        summary["already_gone"], 0,
+        "the header is not a target: {summary}"
+    );
+}
+
+#[test]
+fn delete_run_of_other_workflow_is_usage_error() {
+    let world = World::new();
+    let run = enroll_example(&world)["run_id"]
+        .as_i64()
+        .unwrap()
+        .to_string();
+    let ran = world
+        .cmd()
+        .args(["delete", "--workflow", "wf_other", "--run", &run, "--yes"])
+        .run()
+        .expect_code(2);
+    assert!(
+        ran.stderr.contains("enrolled into workflow \"wf_del\""),
+        "{}",
+        ran.describe()
+    );
+}

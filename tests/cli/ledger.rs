@@ -110,6 +110,12 @@ fn ledger_export_neutralises_formula_cells() {
         .expect_code(0);
 
     let out = world.path("export.csv");
+    std::fs::write(&out, "old").unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
     world
         .cmd()
         .args(["ledger", "export"])
@@ -135,7 +141,7 @@ fn ledger_export_neutralises_formula_cells() {
         .expect_code(0);
     let value: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&json_out).unwrap()).unwrap();
-    assert_eq!(value[0]["lead_ref"], "'=cmd()");
+    assert_eq!(value[0]["lead_ref"], "=cmd()", "JSON keeps the real value");
 }
 
 #[test]

@@ -331,7 +331,15 @@ fn warn_repeated_imports(
         if sha256.is_empty() {
             continue;
         }
-        for (run_id, started_at, summary) in ledger.earlier_imports(workflow_id, sha256)? {
+        let earlier = ledger.earlier_imports(workflow_id, sha256)?;
+        let others = earlier.len().saturating_sub(1);
+        // The latest earlier import says what the ledger did; older ones
+        // are only counted.
+        if let Some((run_id, started_at, summary)) = earlier.into_iter().last() {
+            let also = match others {
+                0 => String::new(),
+                n => format!(" and {n} earlier runs"),
+            };
             let counts = summary
                 .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
                 .map(|summary| {
@@ -342,7 +350,7 @@ fn warn_repeated_imports(
                 })
                 .unwrap_or_default();
             printer.warn(format!(
-                "{name} was already imported into workflow {workflow_id} by run {run_id} at {started_at}{counts}; contacts the ledger holds as enrolled are skipped, not sent again"
+                "{name} was already imported into workflow {workflow_id} by run {run_id} at {started_at}{counts}{also}; contacts the ledger has as enrolled are skipped, not sent again"
             ));
         }
     }
@@ -504,7 +512,7 @@ fn send_all(
         Ending::Fatal(_) => ExitStatus::Failure,
         Ending::Interrupted { .. } => ExitStatus::Interrupted,
         Ending::Complete if counts.failed > 0 => ExitStatus::Incomplete,
-        Ending::Complete if counts.unknown > 0 => ExitStatus::Unknown,
+        Ending::Complete if counts.unknown > 0 || counts.needs_review > 0 => ExitStatus::Unknown,
         Ending::Complete => ExitStatus::Success,
     };
     let summary = Summary::new(

@@ -179,6 +179,8 @@ impl Summary {
                 "Nothing to send: {} already enrolled in workflow {workflow} (run {run}).",
                 plural(self.count("already_enrolled"), "contact")
             )
+        } else if self.count("sent") == 0 {
+            format!("Sent nothing to workflow {workflow} (run {run}).")
         } else {
             format!(
                 "Enrolled {} into workflow {workflow} (run {run}).",
