@@ -1021,3 +1021,28 @@ fn enroll_removes_spool_of_dead_run() {
         "the run's own spool is removed too: {left:?}"
     );
 }
+
+#[test]
+fn enroll_counts_non_data_lines() {
+    let world = World::new();
+    for (file, expected) in [
+        ("fmt_linkedin_connections.csv", 3),
+        ("fmt_excel_sep_hint.csv", 1),
+    ] {
+        let summary = world
+            .cmd()
+            .args([
+                "--output",
+                "json",
+                "enroll",
+                "--workflow",
+                "wf_nd",
+                "--dry-run",
+            ])
+            .arg_path(&fixture(&format!("corpus/{file}")))
+            .run()
+            .expect_code(0)
+            .json();
+        assert_eq!(summary["non_data_lines"], expected, "{file}: {summary}");
+    }
+}

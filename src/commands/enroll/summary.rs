@@ -124,6 +124,7 @@ impl Summary {
         value.insert("held_deleted".into(), json!(counts.deleted));
         value.insert("rejects_path".into(), rejects_path.unwrap_or(Value::Null));
         value.insert("blank_lines".into(), json!(input.blank));
+        value.insert("non_data_lines".into(), json!(input.non_data));
         value.insert(
             "rejected_by_reason".into(),
             Value::Object(
