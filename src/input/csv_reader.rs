@@ -19,7 +19,7 @@ use super::email::trim_email;
 use super::header::{duplicate_names, map_columns, ColumnMapping};
 use super::layout::find_layout;
 use super::line_tracker::{find_bare_quote, find_unclosed_quote, LineTracker, SpanTap};
-use super::row_rules::{field_problem, non_data_kind};
+use super::row_rules::{field_problem, is_other_header, non_data_kind};
 use super::source_bytes::OpenedSource;
 use super::{InputError, Location, ReadOptions, Record, Reject, RejectReason};
 
@@ -186,6 +186,20 @@ pub fn read_csv(
                 options,
                 delimiter,
             };
+            if !options.no_header && is_other_header(&cells, names) {
+                return Err(InputError::Invalid(format!(
+                    "{name}, line {line}: this line looks like another header row ({}) with \
+                     other columns than the header's; the file looks like several exports \
+                     joined together, and its rows would land in the wrong columns. Split it \
+                     into one file per export",
+                    cells
+                        .iter()
+                        .map(|c| c.trim())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+                .into());
+            }
             let row = classify_row(&context, cells, &mut tally);
             sink(row)?;
         }
@@ -320,6 +334,21 @@ fn classify_row(context: &RowContext<'_>, cells: Vec<String>, tally: &mut RowTal
         tally.extra_empty_fields.push(line);
     }
 
+    // A row that ends before a consent column cannot show that the
+    // contact is still subscribed, so it is not enrolled either.
+    if let Some(&column) = mapping
+        .consent_withdrawn
+        .iter()
+        .find(|&&column| column >= cells.len())
+    {
+        tally.not_subscribed += 1;
+        let column = header.get(column).map(|n| n.trim()).unwrap_or("");
+        let message = format!(
+            "the row ends before the {column} column, so it does not show that the contact \
+             is still subscribed; it is never enrolled"
+        );
+        return reject(RejectReason::NotSubscribed, message, cells);
+    }
     let withdrawn = mapping.consent_withdrawn.iter().find_map(|&column| {
         let value = cells.get(column)?.trim();
         (!value.is_empty()).then(|| (header.get(column).map(|n| n.trim()).unwrap_or(""), value))

@@ -20,6 +20,13 @@ const EMAIL_ALIASES: &[&str] = &[
     "e-mail 1 - value",
     "email 1 - value",
     "e-mail-adresse",
+    "courriel",
+    "adresse e-mail",
+    "adresse email",
+    "adresse électronique",
+    "correo electrónico",
+    "correo electronico",
+    "correo",
 ];
 const FIRST_NAME_ALIASES: &[&str] = &[
     "first name",
@@ -28,6 +35,9 @@ const FIRST_NAME_ALIASES: &[&str] = &[
     "given name",
     "vorname",
     "fname",
+    "prénom",
+    "prenom",
+    "nombre",
 ];
 const LAST_NAME_ALIASES: &[&str] = &[
     "last name",
@@ -37,6 +47,10 @@ const LAST_NAME_ALIASES: &[&str] = &[
     "surname",
     "nachname",
     "lname",
+    "nom",
+    "nom de famille",
+    "apellidos",
+    "apellido",
 ];
 const COMPANY_ALIASES: &[&str] = &[
     "company",
@@ -46,6 +60,10 @@ const COMPANY_ALIASES: &[&str] = &[
     "company / account",
     "associated company",
     "firma",
+    "société",
+    "societe",
+    "entreprise",
+    "empresa",
 ];
 const LEAD_REF_ALIASES: &[&str] = &["lead_ref", "lead ref", "lead id", "lead_id"];
 
@@ -92,11 +110,19 @@ fn fallback_email_rank(normalized: &str) -> Option<u32> {
         .or_else(|| normalized.strip_prefix("email "))?;
     let digits_end = rest.find(|c: char| !c.is_ascii_digit())?;
     let (digits, suffix) = rest.split_at(digits_end);
-    if suffix != " address" && suffix != " - value" {
+    // Outlook's English, and German, spellings of its extra address columns.
+    if suffix != " address" && suffix != " - value" && suffix != ": adresse" {
         return None;
     }
     let rank: u32 = digits.parse().ok()?;
     (rank >= 2).then_some(rank)
+}
+
+/// Returns whether a header cell names an email column, as the primary
+/// address or a fallback one.
+pub fn names_email(cell: &str) -> bool {
+    let normalized = normalize_header_name(cell);
+    EMAIL_ALIASES.contains(&normalized.as_str()) || fallback_email_rank(&normalized).is_some()
 }
 
 /// The result of matching a header: the column index (0-based) of each

@@ -60,7 +60,11 @@ enum Shape {
 
 impl Shape {
     fn of(object: &Map<String, Value>) -> Shape {
-        if object.contains_key("email_address") || object.contains_key("merge_fields") {
+        // Mailchimp members always carry a status; a plain contact object
+        // may use `email_address` as its email key.
+        if object.contains_key("merge_fields")
+            || (object.contains_key("email_address") && object.contains_key("status"))
+        {
             Shape::MailchimpMember
         } else if !object.contains_key("email")
             && object.get("properties").is_some_and(Value::is_object)
@@ -238,11 +242,54 @@ fn contact_record(
     options: &ReadOptions,
     cells: Vec<String>,
 ) -> Record {
+    if let Some(message) = consent_withdrawn(object) {
+        return Record::Reject(Reject {
+            location,
+            reason: RejectReason::NotSubscribed,
+            message,
+            cells,
+        });
+    }
     match row_from_contact(object, options) {
         Ok(row) => build_record(location, row, &options.key, cells),
         Err(message) => invalid_json(location, message, cells),
     }
 }
+
+/// Returns why a contact object must not be enrolled for lack of consent:
+/// a filled-in Mailchimp `UNSUB_TIME` or `CLEAN_TIME` (as a CSV export
+/// converted to JSON has them), or a `status` of `unsubscribed` or
+/// `cleaned`. The same rule as for CSV rows, so converting a file does not
+/// change who is enrolled.
+fn consent_withdrawn(object: &Map<String, Value>) -> Option<String> {
+    for (key, value) in object {
+        let name = normalize_header_name(key);
+        let filled = match value {
+            Value::Null => false,
+            Value::String(text) => !text.trim().is_empty(),
+            _ => true,
+        };
+        if filled && CONSENT_WITHDRAWN_KEYS.contains(&name.as_str()) {
+            return Some(format!(
+                "{key} is {value}: the contact unsubscribed or was cleaned, so it is never enrolled"
+            ));
+        }
+        if name == "status" {
+            if let Some(status) = value.as_str() {
+                let status = status.trim().to_lowercase();
+                if status == "unsubscribed" || status == "cleaned" {
+                    return Some(format!(
+                        "the status is {status:?}: the contact unsubscribed or was cleaned, so it is never enrolled"
+                    ));
+                }
+            }
+        }
+    }
+    None
+}
+
+/// Keys whose non-empty value means consent was withdrawn, normalised.
+const CONSENT_WITHDRAWN_KEYS: &[&str] = &["unsub_time", "clean_time"];
 
 /// Reads a JSON array of items, or an object that wraps one. Returns the
 /// item shapes found.

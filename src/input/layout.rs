@@ -78,6 +78,18 @@ pub fn find_layout(
         let blank = cells.iter().all(|cell| cell.trim().is_empty());
 
         if options.no_header && !blank {
+            // A header row read as data would be rejected as one bad row,
+            // and its column names (consent columns among them) ignored.
+            if !text.contains(&b'@') && names_email_column(&cells, options) {
+                return Ok(Err((
+                    line_number,
+                    format!(
+                        "--no-header was given, but this line is a header row ({}); drop \
+                         --no-header so its columns are used",
+                        list_columns(&cells)
+                    ),
+                )));
+            }
             return Ok(Ok(Layout {
                 delimiter,
                 skipped,

@@ -63,6 +63,16 @@ pub fn non_data_kind(cells: &[String], header: Option<&[String]>) -> Option<NonD
         .then_some(NonDataKind::Footer)
 }
 
+/// Returns whether a row is a header row of another layout: it names an
+/// email column, has no address in it, and is not a copy of `header`
+/// (which [`non_data_kind`] skips as a repeated header).
+pub fn is_other_header(cells: &[String], header: &[String]) -> bool {
+    let names_email = cells.iter().any(|cell| super::header::names_email(cell));
+    names_email
+        && !cells.iter().any(|cell| cell.contains('@'))
+        && non_data_kind(cells, Some(header)) != Some(NonDataKind::RepeatedHeader)
+}
+
 /// Returns the reason and message that reject a row for a field's
 /// content: a NUL byte, or more than [`MAX_FIELD_BYTES`] bytes. `header`
 /// names the columns in the message.

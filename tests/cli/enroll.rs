@@ -1046,3 +1046,64 @@ fn enroll_counts_non_data_lines() {
         assert_eq!(summary["non_data_lines"], expected, "{file}: {summary}");
     }
 }
+
+/// Runs a dry run of a file from `tests/fixtures/unseen` (layouts written
+/// by someone other than the reader's authors) and returns the summary.
+fn dry_run_unseen(world: &World, file: &str, extra: &[&str]) -> crate::harness::Ran {
+    world
+        .cmd()
+        .args([
+            "--output",
+            "json",
+            "enroll",
+            "--workflow",
+            "wf_unseen",
+            "--dry-run",
+        ])
+        .args(extra)
+        .arg_path(&fixture(&format!("unseen/{file}")))
+        .run()
+}
+
+#[test]
+fn enroll_unseen_layouts_read_correctly() {
+    let world = World::new();
+    // (file, valid, rejected, would send)
+    let cases = [
+        ("es_correo.csv", 2, 0, 2),
+        ("fr_courriel.csv", 2, 0, 2),
+        ("generic_data_email_address.json", 2, 0, 2),
+        ("generic_status_unsub.json", 1, 1, 1),
+        ("ol_de_cp1252.csv", 3, 0, 3),
+    ];
+    for (file, valid, rejected, would_send) in cases {
+        let summary = dry_run_unseen(&world, file, &[]).expect_code(0).json();
+        assert_eq!(summary["valid"], valid, "{file}: {summary}");
+        assert_eq!(summary["rejected"], rejected, "{file}: {summary}");
+        assert_eq!(summary["would_send"], would_send, "{file}: {summary}");
+    }
+}
+
+#[test]
+fn enroll_unseen_consent_files_refused() {
+    // Unsubscribed people must never be enrolled, whatever the layout or
+    // flag: joined exports, a header read as data, a short row, JSON.
+    let world = World::new();
+    let cases: [(&str, &[&str], &str); 6] = [
+        ("mc_joined_sub_unsub.csv", &[], "another header row"),
+        ("hs_joined_reordered.csv", &[], "another header row"),
+        ("mc_unsub_plain.csv", &["--no-header"], "drop --no-header"),
+        ("mc_unsub_plain.csv", &[], "unsubscribed"),
+        ("mc_unsub_short_row.csv", &[], "unsubscribed"),
+        ("mc_unsub_as_json.json", &[], "unsubscribed"),
+    ];
+    for (file, flags, needle) in cases {
+        let ran = dry_run_unseen(&world, file, flags).expect_code(1);
+        assert!(
+            ran.stderr.contains(needle),
+            "{file} {flags:?}: {}",
+            ran.describe()
+        );
+    }
+    assert_eq!(world.sandbox().stats()["requests"], 0);
+}
