@@ -370,8 +370,9 @@ fn classify_row(context: &RowContext<'_>, cells: Vec<String>, tally: &mut RowTal
         .find(|value| !trim_email(value).is_empty())
         .map(|value| {
             let first = value
-                .split(GOOGLE_MULTI_VALUE_SEPARATOR)
-                .next()
+                .split(GOOGLE_MULTI_VALUE_SEPARATOR.trim())
+                .map(str::trim)
+                .find(|item| !item.is_empty())
                 .unwrap_or(value);
             EmailValue::Text(first.to_string())
         })

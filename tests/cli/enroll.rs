@@ -1075,6 +1075,7 @@ fn enroll_unseen_layouts_read_correctly() {
         ("generic_data_email_address.json", 2, 0, 2),
         ("generic_status_unsub.json", 1, 1, 1),
         ("ol_de_cp1252.csv", 3, 0, 3),
+        ("gc_empty_first_item.csv", 2, 0, 2),
     ];
     for (file, valid, rejected, would_send) in cases {
         let summary = dry_run_unseen(&world, file, &[]).expect_code(0).json();
