@@ -184,6 +184,33 @@ pub fn decode_source(
         (ByteOrderMark::Utf8, _) => encoding_rs::UTF_8,
         (ByteOrderMark::None, EncodingChoice::Fixed(encoding)) => encoding,
         (ByteOrderMark::None, EncodingChoice::Auto) => {
+            // Read a prefix to look at, then put it back in front.
+            let mut prefix = Vec::new();
+            (&mut opened.reader)
+                .take(UTF16_SNIFF_BYTES)
+                .read_to_end(&mut prefix)
+                .map_err(io_error)?;
+            let sniffed = sniff_utf16(&prefix);
+            let rest = std::mem::replace(&mut opened.reader, Box::new(io::empty()));
+            opened.reader = Box::new(Cursor::new(prefix).chain(rest));
+            if let Some(encoding) = sniffed {
+                let reader = std::mem::replace(&mut opened.reader, Box::new(io::empty()));
+                opened.reader = Box::new(BufReader::new(TranscodingReader::new(
+                    reader,
+                    encoding,
+                    name,
+                    opened.bom_len,
+                )));
+                opened.transcoded_from = Some(encoding.name());
+                return Ok(Decoded {
+                    source: opened,
+                    warning: Some(format!(
+                        "{name}: read as {} although it has no byte-order mark, because every \
+                         other byte of its start is zero",
+                        encoding.name()
+                    )),
+                });
+            }
             let census = match source {
                 Source::File(path) => {
                     let mut file = File::open(path).map_err(io_error)?;
@@ -224,6 +251,42 @@ pub fn decode_source(
         source: opened,
         warning: None,
     })
+}
+
+/// Bytes read to recognise UTF-16 without a byte-order mark.
+const UTF16_SNIFF_BYTES: u64 = 512;
+
+/// Recognises UTF-16 text without a byte-order mark from its first bytes:
+/// in ASCII-range text every other byte is zero (the high byte of each
+/// code unit, second in little-endian, first in big-endian). Needs at least
+/// four code units, nearly all of that shape, so binary files and UTF-8
+/// text with a stray NUL are not taken for UTF-16.
+fn sniff_utf16(prefix: &[u8]) -> Option<&'static Encoding> {
+    let units: Vec<(u8, u8)> = prefix
+        .chunks_exact(2)
+        .take(256)
+        .map(|pair| (pair[0], pair[1]))
+        .collect();
+    if units.len() < 4 {
+        return None;
+    }
+    let little = units
+        .iter()
+        .filter(|&&(low, high)| low != 0 && high == 0)
+        .count();
+    let big = units
+        .iter()
+        .filter(|&&(high, low)| high == 0 && low != 0)
+        .count();
+    // 9 in 10 allows a few non-ASCII characters in the first names.
+    let enough = |count: usize| count * 10 >= units.len() * 9;
+    if enough(little) {
+        Some(UTF_16LE)
+    } else if enough(big) {
+        Some(UTF_16BE)
+    } else {
+        None
+    }
 }
 
 /// Applies the detection rules to a census.
@@ -438,6 +501,22 @@ mod tests {
         );
         assert!(result.first_invalid.is_some());
         assert_eq!(result.multibyte, 1);
+    }
+
+    #[test]
+    fn sniff_utf16_without_bom() {
+        let le: Vec<u8> = "Email,Name\r\n"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        let be: Vec<u8> = "Email,Name\r\n"
+            .encode_utf16()
+            .flat_map(u16::to_be_bytes)
+            .collect();
+        assert_eq!(sniff_utf16(&le), Some(UTF_16LE));
+        assert_eq!(sniff_utf16(&be), Some(UTF_16BE));
+        assert_eq!(sniff_utf16(b"Email,Name\n"), None);
+        assert_eq!(sniff_utf16(b"a\0b,c,d\n"), None);
     }
 
     #[test]

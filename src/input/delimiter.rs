@@ -29,15 +29,32 @@ pub fn detect_delimiter(header_line: &[u8]) -> u8 {
         }
     }
 
-    let mut best = b',';
-    let mut best_count = 0;
-    for (&candidate, &count) in CANDIDATES.iter().zip(counts.iter()) {
-        if count > best_count {
-            best = candidate;
-            best_count = count;
-        }
+    let best_count = counts.iter().copied().max().unwrap_or(0);
+    if best_count == 0 {
+        return b',';
     }
-    best
+    let tied: Vec<u8> = CANDIDATES
+        .iter()
+        .zip(counts.iter())
+        .filter(|&(_, &count)| count == best_count)
+        .map(|(&candidate, _)| candidate)
+        .collect();
+    // On a tie, such as `E-Mail;Name, Vorname`, the candidate whose split
+    // yields an email column name is the delimiter; otherwise the order of
+    // CANDIDATES decides.
+    tied.iter()
+        .copied()
+        .find(|&candidate| splits_off_email_column(header_line, candidate))
+        .or_else(|| tied.first().copied())
+        .unwrap_or(b',')
+}
+
+/// Returns whether splitting the header line at `delimiter` gives a cell
+/// that names an email column. Quotes around a cell are ignored.
+fn splits_off_email_column(header_line: &[u8], delimiter: u8) -> bool {
+    String::from_utf8_lossy(header_line)
+        .split(delimiter as char)
+        .any(|cell| super::header::names_email(cell.trim().trim_matches('"')))
 }
 
 #[cfg(test)]
@@ -66,6 +83,12 @@ mod tests {
             b';'
         );
         assert_eq!(detect_delimiter(b"\"a;b;c\",email"), b',');
+    }
+
+    #[test]
+    fn ties_prefer_split_naming_email() {
+        assert_eq!(detect_delimiter(b"E-Mail;Name, Vorname"), b';');
+        assert_eq!(detect_delimiter(b"Email,Name; Title"), b',');
     }
 
     #[test]

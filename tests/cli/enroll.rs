@@ -1076,6 +1076,8 @@ fn enroll_unseen_layouts_read_correctly() {
         ("generic_status_unsub.json", 1, 1, 1),
         ("ol_de_cp1252.csv", 3, 0, 3),
         ("gc_empty_first_item.csv", 2, 0, 2),
+        ("de_header_comma_tie.csv", 2, 0, 2),
+        ("u16le_nobom.csv", 1, 0, 1),
     ];
     for (file, valid, rejected, would_send) in cases {
         let summary = dry_run_unseen(&world, file, &[]).expect_code(0).json();
