@@ -17,12 +17,6 @@ impl ApiKey {
     pub fn expose(&self) -> &str {
         &self.0
     }
-
-    /// Returns whether `text` contains the key, so output can be checked
-    /// before it is printed.
-    pub fn occurs_in(&self, text: &str) -> bool {
-        !self.0.is_empty() && text.contains(&self.0)
-    }
 }
 
 impl fmt::Debug for ApiKey {

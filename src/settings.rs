@@ -112,15 +112,6 @@ impl Context {
         }
     }
 
-    /// The user's API key, when one is configured, so that output can be
-    /// checked for it.
-    pub fn api_key(&self) -> Option<&ApiKey> {
-        match &self.target {
-            Target::Remote { key, .. } => key.as_ref(),
-            Target::Sandbox => None,
-        }
-    }
-
     /// Builds the API client, starting the in-process sandbox first when
     /// `--sandbox` was given.
     pub fn connect(&mut self) -> anyhow::Result<Client> {
