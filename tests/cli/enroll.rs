@@ -1110,3 +1110,38 @@ fn enroll_unseen_consent_files_refused() {
     }
     assert_eq!(world.sandbox().stats()["requests"], 0);
 }
+
+#[test]
+fn enroll_remembers_batch_limit_after_413() {
+    // The server takes at most 30 contacts per call. The first batch of
+    // 100 learns that by splitting; the later ones are split before they
+    // are sent, so each needs 4 calls instead of 7.
+    let world = World::with_sandbox(&["--max-batch", "30"]);
+    let mut csv = String::from("email\n");
+    for i in 0..300 {
+        csv.push_str(&format!("cap{i}@example.com\n"));
+    }
+    let path = write_file(world.path("cap.csv"), &csv);
+    let summary = world
+        .cmd()
+        .args([
+            "--output",
+            "json",
+            "enroll",
+            "--workflow",
+            "wf_test",
+            "--batch-size",
+            "100",
+            "--concurrency",
+            "1",
+        ])
+        .arg_path(&path)
+        .run()
+        .expect_code(0)
+        .json();
+    assert_eq!(summary["sent"], 300);
+    assert_eq!(summary["requests"], 6 + 4 + 4, "{summary}");
+    let enrollments = world.sandbox().enrollments("wf_test");
+    assert_eq!(enrollments.len(), 300);
+    assert!(per_email(&enrollments).values().all(|&n| n == 1));
+}

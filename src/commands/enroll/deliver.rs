@@ -45,7 +45,17 @@ pub struct Delivery {
 }
 
 /// Sends `batch` to the workflow, splitting and retrying as allowed.
-pub async fn deliver(client: Client, workflow_id: String, batch: Vec<Claimed>) -> Delivery {
+/// The largest batch the server has not refused as too large, shared by
+/// all deliveries of a run, so that after one 413 the later batches are
+/// split before they are sent instead of each meeting its own 413.
+pub type BatchCap = std::sync::Arc<std::sync::atomic::AtomicUsize>;
+
+pub async fn deliver(
+    client: Client,
+    workflow_id: String,
+    batch: Vec<Claimed>,
+    cap: BatchCap,
+) -> Delivery {
     let mut delivery = Delivery {
         outcomes: Vec::with_capacity(batch.len()),
         fatal: None,
@@ -55,6 +65,11 @@ pub async fn deliver(client: Client, workflow_id: String, batch: Vec<Claimed>) -
     let mut pending = vec![batch];
 
     while let Some(mut contacts) = pending.pop() {
+        let limit = cap.load(std::sync::atomic::Ordering::Relaxed).max(1);
+        if contacts.len() > limit && delivery.fatal.is_none() {
+            let second = contacts.split_off(limit);
+            pending.push(second);
+        }
         if let Some(reason) = &delivery.fatal {
             let reason = format!("not sent: the run stopped ({reason})");
             settle_all(&mut delivery, contacts, |_| {
@@ -122,6 +137,7 @@ pub async fn deliver(client: Client, workflow_id: String, batch: Vec<Claimed>) -
                     };
                     match class {
                         Class::TooLarge if contacts.len() > 1 => {
+                            cap.fetch_min(contacts.len() / 2, std::sync::atomic::Ordering::Relaxed);
                             let second = contacts.split_off(contacts.len() / 2);
                             pending.push(second);
                             pending.push(contacts);

@@ -8,7 +8,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use tokio::task::JoinSet;
 
-use super::deliver::{deliver, ContactOutcome, Delivery};
+use super::deliver::{deliver, BatchCap, ContactOutcome, Delivery};
 use super::prepare::{RejectsFile, Spool};
 use super::summary::RunCounts;
 use crate::api::Client;
@@ -72,6 +72,8 @@ impl Sender<'_> {
         let mut next_batch_id = 1;
         let mut fatal: Option<String> = None;
         let mut grace_deadline: Option<tokio::time::Instant> = None;
+        let batch_cap: BatchCap =
+            std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(batch_size));
 
         loop {
             let stopping = fatal.is_some() || interrupt.is_requested();
@@ -119,7 +121,12 @@ impl Sender<'_> {
                     let Some((_, batch)) = queue.pop_front() else {
                         break;
                     };
-                    in_flight.spawn(deliver(client.clone(), self.workflow_id.to_string(), batch));
+                    in_flight.spawn(deliver(
+                        client.clone(),
+                        self.workflow_id.to_string(),
+                        batch,
+                        batch_cap.clone(),
+                    ));
                 }
             }
 
