@@ -356,18 +356,38 @@ impl Client {
 
     /// GETs a JSON document, retrying what a read may retry.
     async fn get_json(&self, url: Url) -> Result<Value, ApiError> {
+        self.send_with_retries(Method::GET, url, None, READ_ATTEMPTS, |path, raw| {
+            if raw.status.is_success() {
+                parse_json(path, &raw.body)
+            } else {
+                Err(status_error(path, &raw))
+            }
+        })
+        .await
+    }
+
+    /// Sends a request that is safe to repeat, and repeats it after the
+    /// failures that allow it (not applied, throttled, ambiguous) until
+    /// `attempts` are used. `interpret` turns each response into the
+    /// result or the error.
+    async fn send_with_retries<T>(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<String>,
+        attempts: u32,
+        interpret: impl Fn(&str, RawResponse) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
         let path = url.path().to_string();
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let error = match self.send(Method::GET, url.clone(), None).await {
-                Ok(raw) if raw.status.is_success() => {
-                    return serde_json::from_slice(&raw.body).map_err(|e| ApiError::InvalidBody {
-                        path: path.clone(),
-                        detail: format!("not JSON: {e}"),
-                    });
-                }
-                Ok(raw) => status_error(&path, &raw),
+            let request_body = body.clone().map(Body::Json);
+            let error = match self.send(method.clone(), url.clone(), request_body).await {
+                Ok(raw) => match interpret(&path, raw) {
+                    Ok(value) => return Ok(value),
+                    Err(error) => error,
+                },
                 Err((failure, detail)) => ApiError::Transport {
                     path: path.clone(),
                     class: classify(&Observation::Transport(failure)),
@@ -375,7 +395,7 @@ impl Client {
                 },
             };
 
-            if !is_retryable(error.class()) || attempt >= READ_ATTEMPTS {
+            if !is_retryable(error.class()) || attempt >= attempts {
                 return Err(error);
             }
             wait_before_retry(&path, attempt, &error).await;
@@ -407,25 +427,18 @@ impl Client {
         enrollment_id: &str,
     ) -> Result<Deleted, ApiError> {
         let url = self.url(&["workflows", workflow_id, "enrollments", enrollment_id]);
-        let path = url.path().to_string();
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            let error = match self.send(Method::DELETE, url.clone(), None).await {
-                Ok(raw) if raw.status.is_success() => return Ok(Deleted::Removed),
-                Ok(raw) if raw.status == StatusCode::NOT_FOUND => return Ok(Deleted::AlreadyGone),
-                Ok(raw) => status_error(&path, &raw),
-                Err((failure, detail)) => ApiError::Transport {
-                    path: path.clone(),
-                    class: classify(&Observation::Transport(failure)),
-                    detail,
-                },
-            };
-            if !is_retryable(error.class()) || attempt >= DELETE_ATTEMPTS {
-                return Err(error);
-            }
-            wait_before_retry(&path, attempt, &error).await;
-        }
+        self.send_with_retries(
+            Method::DELETE,
+            url,
+            None,
+            DELETE_ATTEMPTS,
+            |path, raw| match raw.status {
+                status if status.is_success() => Ok(Deleted::Removed),
+                StatusCode::NOT_FOUND => Ok(Deleted::AlreadyGone),
+                _ => Err(status_error(path, &raw)),
+            },
+        )
+        .await
     }
 
     /// Runs an agent with an idempotency key, replaying the same key and
@@ -434,39 +447,22 @@ impl Client {
     /// retried. Returns the server's execution object.
     pub async fn execute_agent(&self, agent_id: &str, body: &Value) -> Result<Value, ApiError> {
         let url = self.url(&["agents", agent_id, "execute"]);
-        let path = url.path().to_string();
-        let text = body.to_string();
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            let error = match self
-                .send(Method::POST, url.clone(), Some(Body::Json(text.clone())))
-                .await
-            {
-                Ok(raw) if raw.status.is_success() => {
-                    return serde_json::from_slice(&raw.body).map_err(|e| ApiError::InvalidBody {
-                        path: path.clone(),
-                        detail: format!("not JSON: {e}"),
-                    });
-                }
-                Ok(raw) if raw.status == StatusCode::CONFLICT => ApiError::Status {
-                    path: path.clone(),
+        let text = Some(body.to_string());
+        self.send_with_retries(Method::POST, url, text, AGENT_ATTEMPTS, |path, raw| {
+            match raw.status {
+                status if status.is_success() => parse_json(path, &raw.body),
+                // 409: an execution with this key is still running; wait and
+                // replay it like a 429.
+                StatusCode::CONFLICT => Err(ApiError::Status {
+                    path: path.to_string(),
                     status: 409,
                     class: Class::Throttled(raw.retry_after),
                     message: error_message(&raw.body),
-                },
-                Ok(raw) => status_error(&path, &raw),
-                Err((failure, detail)) => ApiError::Transport {
-                    path: path.clone(),
-                    class: classify(&Observation::Transport(failure)),
-                    detail,
-                },
-            };
-            if !is_retryable(error.class()) || attempt >= AGENT_ATTEMPTS {
-                return Err(error);
+                }),
+                _ => Err(status_error(path, &raw)),
             }
-            wait_before_retry(&path, attempt, &error).await;
-        }
+        })
+        .await
     }
 }
 
@@ -525,6 +521,14 @@ fn transport_error(error: reqwest::Error) -> (TransportFailure, String) {
         source = cause.source();
     }
     (TransportFailure::from_reqwest(&error), detail)
+}
+
+/// Parses a success body as JSON.
+fn parse_json(path: &str, body: &[u8]) -> Result<Value, ApiError> {
+    serde_json::from_slice(body).map_err(|e| ApiError::InvalidBody {
+        path: path.to_string(),
+        detail: format!("not JSON: {e}"),
+    })
 }
 
 fn status_error(path: &str, raw: &RawResponse) -> ApiError {
