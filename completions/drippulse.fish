@@ -55,7 +55,7 @@ complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l map -d 'T
 complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l encoding -d 'Text encoding of the input files: `auto`, `utf-8`, `windows-1252`, `utf-16le`, or another WHATWG label (`latin1` means Windows-1252)' -r
 complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l email-column -d 'Column (1-based) that contains the email address. It wins over header names, so it also settles two columns with the same email name' -r
 complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l map-file -d 'Read FIELD=COLUMN mappings from a file, one per line; lines starting with `#` are comments. --map flags win over the file\'s entries' -r -F
-complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l key -d 'What identifies a contact: `email` (compared case-insensitively) or a column name, such as a signup id, whose value is unique per contact' -r
+complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l key -d 'Contact identity: `email` (compared case-insensitively) or a column name, such as a signup id, whose value is unique per contact' -r
 complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l email -d 'Enroll one contact with this address instead of reading files' -r
 complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l first-name -d 'First name of the contact given with --email' -r
 complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l last-name -d 'Last name of the contact given with --email' -r
@@ -63,7 +63,7 @@ complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l field -d 
 complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l batch-size -d 'Contacts per bulk-enroll call' -r
 complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l concurrency -d 'Bulk-enroll calls in flight at once' -r
 complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l rejects -d 'File for rejected rows and duplicates; by default a new file under <data-dir>/rejects/ named after the workflow and the start time' -r -F
-complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l lock-wait -d 'Seconds to wait for another run that holds the ledger; by default a second run exits at once with code 5' -r
+complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l lock-wait -d 'Seconds to wait for another run that is using the ledger; by default a second run exits at once with code 5' -r
 complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l settle-secs -d 'Seconds a contact whose outcome is unknown must have been absent from the server\'s list before it is sent again; default 300, or with --sandbox the sandbox\'s list lag (0 unless a fault switch sets one)' -r
 complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l api-url -d 'API origin, without the /api/v1 prefix' -r
 complete -c drippulse -n "__fish_drippulse_using_subcommand enroll" -l data-dir -d 'Directory for the ledger (ledger.sqlite3) and rejects files' -r -F
@@ -99,7 +99,7 @@ complete -c drippulse -n "__fish_drippulse_using_subcommand list" -s h -l help -
 complete -c drippulse -n "__fish_drippulse_using_subcommand list" -s V -l version -d 'Print version'
 complete -c drippulse -n "__fish_drippulse_using_subcommand reconcile" -s w -l workflow -d 'Workflow whose unknown contacts to settle' -r
 complete -c drippulse -n "__fish_drippulse_using_subcommand reconcile" -l settle-secs -d 'Seconds a contact must have been absent from the list before it is queued again; default 300, or with --sandbox the sandbox\'s list lag' -r
-complete -c drippulse -n "__fish_drippulse_using_subcommand reconcile" -l lock-wait -d 'Seconds to wait for another run that holds the ledger' -r
+complete -c drippulse -n "__fish_drippulse_using_subcommand reconcile" -l lock-wait -d 'Seconds to wait for another run that is using the ledger' -r
 complete -c drippulse -n "__fish_drippulse_using_subcommand reconcile" -l api-url -d 'API origin, without the /api/v1 prefix' -r
 complete -c drippulse -n "__fish_drippulse_using_subcommand reconcile" -l data-dir -d 'Directory for the ledger (ledger.sqlite3) and rejects files' -r -F
 complete -c drippulse -n "__fish_drippulse_using_subcommand reconcile" -l output -d 'Output format: human text on stderr, or JSON on stdout' -r -f -a "human\t'Tables and summaries for people, on stderr (data on stdout)'
@@ -115,9 +115,9 @@ complete -c drippulse -n "__fish_drippulse_using_subcommand reconcile" -s V -l v
 complete -c drippulse -n "__fish_drippulse_using_subcommand delete" -s w -l workflow -d 'Workflow to delete enrollments from' -r
 complete -c drippulse -n "__fish_drippulse_using_subcommand delete" -l email -d 'Delete every enrollment of this address. Repeatable' -r
 complete -c drippulse -n "__fish_drippulse_using_subcommand delete" -l run -d 'Delete every enrollment that this earlier run created (see `drippulse ledger runs`)' -r
-complete -c drippulse -n "__fish_drippulse_using_subcommand delete" -l from -d 'Read enrollment ids or email addresses from a file: one per line, or a CSV whose column named id, enrollment_id or email holds them' -r -F
+complete -c drippulse -n "__fish_drippulse_using_subcommand delete" -l from -d 'Read enrollment ids or email addresses from a file: one per line, or a CSV with a column named id, enrollment_id or email' -r -F
 complete -c drippulse -n "__fish_drippulse_using_subcommand delete" -l expect-count -d 'The exact number of enrollments you expect to delete; required above 100' -r
-complete -c drippulse -n "__fish_drippulse_using_subcommand delete" -l lock-wait -d 'Seconds to wait for another run that holds the ledger' -r
+complete -c drippulse -n "__fish_drippulse_using_subcommand delete" -l lock-wait -d 'Seconds to wait for another run that is using the ledger' -r
 complete -c drippulse -n "__fish_drippulse_using_subcommand delete" -l api-url -d 'API origin, without the /api/v1 prefix' -r
 complete -c drippulse -n "__fish_drippulse_using_subcommand delete" -l data-dir -d 'Directory for the ledger (ledger.sqlite3) and rejects files' -r -F
 complete -c drippulse -n "__fish_drippulse_using_subcommand delete" -l output -d 'Output format: human text on stderr, or JSON on stdout' -r -f -a "human\t'Tables and summaries for people, on stderr (data on stdout)'
@@ -241,7 +241,7 @@ complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and not __f
 complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l addr -d 'Address to listen on; port 0 picks a free port' -r
 complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l state -d 'SQLite file that keeps the sandbox\'s state between restarts; by default the state lives in memory' -r -F
-complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l rate-limit -d 'Requests per second allowed before answering 429 with Retry-After; 0 turns the limit off' -r
+complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l rate-limit -d 'Requests per second allowed before returning 429 with Retry-After; 0 turns the limit off' -r
 complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l max-batch -d 'Maximum number of contacts in one bulk-enroll request. Larger requests get 413 and create nothing' -r
 complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l fault -d 'Fault to inject on purpose, as NAME=VALUE. Repeat it or separate entries with commas' -r
 complete -c drippulse -n "__fish_drippulse_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l api-url -d 'API origin, without the /api/v1 prefix' -r

@@ -1,10 +1,10 @@
 //! Command-line types, and nothing else: clap derives the parser, the help
 //! text, the completions and the man page from these definitions.
 //!
-//! House rules: every flag's doc comment is its help (first line short,
-//! then long help with an example where it helps); every option that takes
-//! a value has an uppercase value name; options that configure the
-//! environment have an env fallback, which `--help` shows. Validation that
+//! House rules: every flag's doc comment is its help, with a short first
+//! line and then long help with an example where it helps. Every option
+//! that takes a value has an uppercase value name. Options that configure
+//! the environment have an env fallback, which `--help` shows. Validation that
 //! clap cannot express happens in `settings`, before any work starts.
 
 use std::path::PathBuf;
@@ -110,7 +110,7 @@ pub struct GlobalArgs {
     pub timeout: u64,
 }
 
-/// How results are printed.
+/// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {
     /// Tables and summaries for people, on stderr (data on stdout).
@@ -141,7 +141,7 @@ pub enum Command {
 /// Reads every input first and stops before sending anything if a file
 /// cannot be read. Invalid rows are written to a rejects CSV (its path is in
 /// the summary) and do not stop the run. Contacts that the ledger already
-/// holds for the workflow are skipped, so rerunning the same command is safe.
+/// records as enrolled in the workflow are skipped, so rerunning the same command is safe.
 #[derive(Debug, Args)]
 #[command(after_long_help = ENROLL_AFTER_HELP)]
 pub struct EnrollArgs {
@@ -177,7 +177,7 @@ pub struct EnrollArgs {
     #[command(flatten)]
     pub reading: Box<ReadingArgs>,
 
-    /// What identifies a contact: `email` (compared case-insensitively) or
+    /// Contact identity: `email` (compared case-insensitively) or
     /// a column name, such as a signup id, whose value is unique per contact.
     #[arg(long, value_name = "email|COLUMN", default_value = "email")]
     pub key: String,
@@ -223,8 +223,8 @@ pub struct EnrollArgs {
     #[arg(long)]
     pub dry_run: bool,
 
-    /// Seconds to wait for another run that holds the ledger; by default a
-    /// second run exits at once with code 5.
+    /// Seconds to wait for another run that is using the ledger; by default
+    /// a second run exits at once with code 5.
     #[arg(long, value_name = "SECS", default_value_t = 0)]
     pub lock_wait: u64,
 
@@ -308,7 +308,7 @@ pub struct ListArgs {
 /// Delete enrollments: mistaken ones by id or email, or a whole earlier run.
 ///
 /// Shows what it will delete first: the count and the first rows. On a
-/// terminal it asks for confirmation; elsewhere it needs --yes. More than
+/// terminal it prompts for confirmation; elsewhere it needs --yes. More than
 /// 100 enrollments also need --expect-count with the exact number, so a
 /// typo cannot wipe a workflow. The ledger keeps a tombstone for each, so
 /// a later `enroll` does not silently enroll those people again (see
@@ -341,7 +341,7 @@ pub struct DeleteArgs {
     pub include_adopted: bool,
 
     /// Read enrollment ids or email addresses from a file: one per line, or
-    /// a CSV whose column named id, enrollment_id or email holds them.
+    /// a CSV with a column named id, enrollment_id or email.
     #[arg(long, value_name = "FILE")]
     pub from: Option<PathBuf>,
 
@@ -357,7 +357,7 @@ pub struct DeleteArgs {
     #[arg(long, value_name = "N")]
     pub expect_count: Option<usize>,
 
-    /// Seconds to wait for another run that holds the ledger.
+    /// Seconds to wait for another run that is using the ledger.
     #[arg(long, value_name = "SECS", default_value_t = 0)]
     pub lock_wait: u64,
 }
@@ -435,7 +435,7 @@ pub struct LedgerShowArgs {
 ///
 /// Cells that start with =, +, -, @, tab or CR are prefixed with ' so a
 /// spreadsheet does not run them as formulas. The file is created readable
-/// by its owner only, since it holds personal data.
+/// by its owner only, since it contains personal data.
 #[derive(Debug, Args)]
 pub struct LedgerExportArgs {
     /// File to write; `-` writes to standard output.
@@ -467,9 +467,10 @@ pub struct LedgerCheckArgs {}
 /// A contact becomes unknown when its bulk-enroll call timed out, lost its
 /// connection, got a 5xx, or got a success reply whose counts did not match.
 /// Reconcile lists the workflow's enrollments and matches each such contact
-/// by lead_ref, else by email: found once, it counts as enrolled; found more
-/// than once, it needs review; absent after the settle window, the next
-/// enroll sends it. `enroll` does this itself before sending.
+/// by lead_ref, else by email. A contact found once counts as enrolled, and
+/// one found more than once needs review. One still absent after the settle
+/// window is sent by the next enroll. `enroll` does this itself before
+/// sending.
 #[derive(Debug, Args)]
 #[command(
     after_long_help = "Exit codes:\n  0  nothing is left unknown\n  1  an error stopped the run\n  4  some contacts are still unknown; run reconcile again later\n  5  another drippulse run is using the ledger"
@@ -484,7 +485,7 @@ pub struct ReconcileArgs {
     #[arg(long, value_name = "SECS")]
     pub settle_secs: Option<u64>,
 
-    /// Seconds to wait for another run that holds the ledger.
+    /// Seconds to wait for another run that is using the ledger.
     #[arg(long, value_name = "SECS", default_value_t = 0)]
     pub lock_wait: u64,
 }
@@ -504,8 +505,8 @@ pub enum SandboxCommand {
 /// Serve the emulated API until interrupted.
 ///
 /// The first line on stdout is `listening on http://HOST:PORT`, so scripts
-/// and tests can find the port when --addr asks for port 0. It accepts API
-/// keys that start with adcrm_test_ and answers 401 to any other.
+/// and tests can find the port when --addr requests port 0. It accepts API
+/// keys that start with adcrm_test_ and returns 401 for any other.
 #[derive(Debug, Args)]
 #[command(
     after_long_help = "Example:\n  drippulse sandbox serve --addr 127.0.0.1:8787 --rate-limit 5"
@@ -520,7 +521,7 @@ pub struct SandboxServeArgs {
     #[arg(long, value_name = "FILE")]
     pub state: Option<PathBuf>,
 
-    /// Requests per second allowed before answering 429 with Retry-After;
+    /// Requests per second allowed before returning 429 with Retry-After;
     /// 0 turns the limit off.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub rate_limit: u32,

@@ -4,10 +4,11 @@
 //!
 //! An `unknown` contact is matched to the server's enrollments by
 //! `lead_ref` when one was sent, else by email compared case-insensitively,
-//! ignoring enrollments the ledger already assigns to other entries. Found
-//! once, it is `sent` with that id; found more than once, it needs review;
-//! absent from a complete listing that started after its settle window, it
-//! may be sent again. A listing that fails settles nothing.
+//! ignoring enrollments the ledger already assigns to other entries. A
+//! contact found once is `sent` with that id, and one found more than once
+//! needs review. A contact absent from a complete listing that started
+//! after its settle window may be sent again. A failed listing settles
+//! nothing.
 
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
@@ -20,7 +21,7 @@ use crate::api::{id_string, Client, ListFilters};
 use crate::input::{normalize_header_name, KeySpec};
 use crate::ledger::{Adoption, Ledger, Resolution, RunId, UnknownEntry};
 
-/// What one reconciliation did.
+/// The outcome of one reconciliation.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ReconcileReport {
     /// `unknown` entries looked at.
@@ -32,7 +33,7 @@ pub struct ReconcileReport {
     /// Not settled: unknown and absent but inside the settle window, or
     /// still needing review, or not listed at all.
     pub still_unknown: u64,
-    /// Why the listing failed, when it did.
+    /// The reason the listing failed, if it did.
     pub listing_error: Option<String>,
     /// Entry ids and how each was settled.
     pub resolved: Vec<(i64, Resolution)>,
@@ -58,8 +59,8 @@ pub async fn reconcile(
     // The settle window is measured to the start of the listing: only an
     // enrollment created before then is sure to be in it.
     let listing_started = Utc::now();
-    // NOTE: this reads the whole workflow even for a few unknown contacts;
-    // the documented `email` filter could narrow it, but a server that
+    // NOTE: this reads the whole workflow even for a few unknown contacts.
+    // The documented `email` filter could narrow it, but a server that
     // ignored the filter would then look like one whose list is complete.
     let enrollments = match client
         .list_enrollments(workflow_id, &ListFilters::default())

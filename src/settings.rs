@@ -15,7 +15,7 @@ use crate::output::Printer;
 use crate::sandbox::{parse_faults, Sandbox, SandboxConfig};
 use crate::secret::ApiKey;
 
-/// The environment variable that holds the API key.
+/// The environment variable that contains the API key.
 pub const API_KEY_ENV: &str = "DRIPPULSE_API_KEY";
 
 /// The ledger used with `--sandbox`, beside the real one.
@@ -84,18 +84,18 @@ impl Context {
         self.timeout
     }
 
-    /// Whether commands run against the built-in sandbox.
+    /// Returns whether commands run against the built-in sandbox.
     pub fn is_sandbox(&self) -> bool {
         matches!(self.target, Target::Sandbox)
     }
 
-    /// How long the in-process sandbox hides new enrollments from its list
+    /// Returns how long the in-process sandbox hides new enrollments from its list
     /// (its `list-lag-ms` fault switch); zero when it has none.
     pub fn sandbox_list_lag(&self) -> Duration {
         self.sandbox_list_lag
     }
 
-    /// The ledger's path. The built-in sandbox gets a ledger of its own, so
+    /// Returns the ledger's path. The built-in sandbox gets a ledger of its own, so
     /// trying drippulse out never marks contacts as sent for a real server.
     pub fn ledger_path(&self) -> PathBuf {
         match self.target {
@@ -104,7 +104,7 @@ impl Context {
         }
     }
 
-    /// The API origin recorded with each workflow: the URL, or `sandbox`.
+    /// Returns the API origin recorded with each workflow: the URL, or `sandbox`.
     pub fn api_origin_label(&self) -> String {
         match &self.target {
             Target::Remote { origin, .. } => origin.as_str().trim_end_matches('/').to_string(),

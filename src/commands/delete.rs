@@ -32,7 +32,7 @@ struct Target {
     enrollment_id: String,
     email: String,
     created_at: String,
-    /// The ledger entry that holds this enrollment, if any.
+    /// The ledger entry that records this enrollment, if any.
     entry_id: Option<i64>,
 }
 
@@ -382,7 +382,7 @@ fn print_preview(ctx: &Context, args: &DeleteArgs, targets: &[Target], missing: 
     }
 }
 
-/// Checks --expect-count, then asks on a terminal or requires --yes.
+/// Checks --expect-count, then prompts on a terminal or requires --yes.
 fn confirm(args: &DeleteArgs, count: usize) -> anyhow::Result<()> {
     if count > EXPECT_COUNT_ABOVE && args.expect_count != Some(count) {
         return Err(usage(match args.expect_count {
@@ -417,11 +417,12 @@ fn confirm(args: &DeleteArgs, count: usize) -> anyhow::Result<()> {
 /// afterwards each affected contact's entry is settled from what is left.
 ///
 /// In a workflow keyed by email, one person's entry may stand for several
-/// server enrollments (duplicates, or an entry whose outcome was unknown),
-/// so the entry follows the person, not the deleted id: `sent` with the one
-/// enrollment that remains, `needs_review` if several remain, and a
-/// `deleted` tombstone only when none does. In a workflow keyed by a column
-/// the entry of each deleted id becomes a tombstone.
+/// server enrollments, such as duplicates or an entry whose outcome was
+/// unknown. So the entry follows the person, not the deleted id. It
+/// becomes `sent` with the one enrollment that remains, `needs_review` if
+/// several remain, and a `deleted` tombstone only when none does. In a
+/// workflow keyed by a column the entry of each deleted id becomes a
+/// tombstone.
 async fn delete_all(
     client: &Client,
     ledger: &mut Ledger,

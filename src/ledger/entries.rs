@@ -13,7 +13,7 @@ pub enum EntryState {
     Planned,
     /// Claimed by a run that is sending it now, or that died while doing so.
     Sending,
-    /// Enrolled; `enrollment_id` holds the server's id.
+    /// Enrolled, and `enrollment_id` is the server's id.
     Sent,
     /// Refused by the API with a reason; nothing was created, so a later
     /// run may send it again (for example after the data was fixed).
@@ -60,7 +60,7 @@ impl EntryState {
     }
 }
 
-/// What a workflow's entries are tied to: the key that identifies a
+/// The binding of a workflow's entries: the key that identifies a
 /// contact, and the API origin they were sent to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WorkflowBinding {
@@ -208,7 +208,7 @@ impl Ledger {
     }
 
     /// Records enrollments the API confirmed: `(entry id, enrollment id)`.
-    /// Only entries this run still holds in `sending` change.
+    /// Only entries this run still has in `sending` change.
     pub fn record_sent(&mut self, run_id: RunId, sent: &[(i64, String)]) -> anyhow::Result<()> {
         self.with_outcome_tx(|tx, now| {
             let mut update = tx.prepare_cached(
@@ -222,7 +222,7 @@ impl Ledger {
         })
     }
 
-    /// Moves entries this run holds in `sending` to `state` with a reason:
+    /// Moves entries this run has in `sending` to `state` with a reason:
     /// `unknown` after an ambiguous failure, `rejected` after a refusal,
     /// `planned` when the request was certainly not applied.
     pub fn record_outcome(

@@ -205,7 +205,7 @@ fn enroll_dry_run_sends_and_writes_nothing() {
         "a dry run must not create the ledger"
     );
 
-    // After a real run, the dry run sees everything as enrolled.
+    // After a real run, the dry run reports everything as enrolled.
     enroll_json(&world, &[csv.to_str().unwrap()]);
     let after = world
         .cmd()
@@ -1006,7 +1006,7 @@ fn enroll_unreachable_server_stops_with_reason() {
 
 #[test]
 fn enroll_removes_spool_of_dead_run() {
-    // A run killed mid-way leaves its spool of contacts behind; it holds
+    // A run killed mid-way leaves its spool of contacts behind. It contains
     // personal data, so the next run removes it.
     let world = World::new();
     let tmp = world.data_dir().join("tmp");
@@ -1114,7 +1114,7 @@ fn enroll_unseen_consent_files_refused() {
 #[test]
 fn enroll_remembers_batch_limit_after_413() {
     // The server takes at most 30 contacts per call. The first batch of
-    // 100 learns that by splitting; the later ones are split before they
+    // 100 learns that by splitting. The later ones are split before they
     // are sent, so each needs 4 calls instead of 7.
     let world = World::with_sandbox(&["--max-batch", "30"]);
     let mut csv = String::from("email\n");

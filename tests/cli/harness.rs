@@ -21,7 +21,7 @@ pub fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// The shipped example CSV.
+/// Returns the path of the shipped example CSV.
 pub fn example_csv() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/contacts.csv")
 }
@@ -64,12 +64,12 @@ impl SandboxServer {
         serde_json::from_str(&body).unwrap_or_else(|e| panic!("{path}: not JSON ({e}): {body}"))
     }
 
-    /// The sandbox's request counters (`/_sandbox/stats`).
+    /// Returns the sandbox's request counters (`/_sandbox/stats`).
     pub fn stats(&self) -> Value {
         self.get_json("/_sandbox/stats")
     }
 
-    /// Every enrollment of a workflow, read straight from the sandbox.
+    /// Returns every enrollment of a workflow, read straight from the sandbox.
     pub fn enrollments(&self, workflow: &str) -> Vec<Value> {
         let mut all = Vec::new();
         for page in 1.. {
@@ -93,8 +93,8 @@ impl Drop for SandboxServer {
     }
 }
 
-/// A minimal HTTP/1.1 GET over loopback, so the tests check the server
-/// without going through the client under test.
+/// Sends a minimal HTTP/1.1 GET over loopback, so the tests check the
+/// server without going through the client under test.
 fn http_get(base: &str, path: &str) -> String {
     // A test that turns the sandbox's rate limit on would otherwise see its
     // own checks refused; they wait like any client.
@@ -155,7 +155,7 @@ pub struct World {
 }
 
 impl World {
-    /// A world with a fresh sandbox server.
+    /// Creates a world with a fresh sandbox server.
     pub fn new() -> World {
         World::with_sandbox(&[])
     }
@@ -167,7 +167,7 @@ impl World {
         }
     }
 
-    /// A world without a server, for `--sandbox` and offline commands.
+    /// Creates a world without a server, for `--sandbox` and offline commands.
     pub fn offline() -> World {
         World {
             dir: tempfile::tempdir().expect("temp dir"),
@@ -183,12 +183,12 @@ impl World {
         self.dir.path().join("data")
     }
 
-    /// A file in the world's temporary directory.
+    /// Returns a path in the world's temporary directory.
     pub fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
     }
 
-    /// A command for the binary with only the variables the test sets:
+    /// Builds a command for the binary with only the variables the test sets:
     /// the data directory, the sandbox URL and the test key.
     pub fn cmd(&self) -> Run {
         let mut command = Command::new(BIN);

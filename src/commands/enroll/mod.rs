@@ -1,4 +1,4 @@
-//! `drippulse enroll`: read contacts, skip those the ledger already holds,
+//! `drippulse enroll`: read contacts, skip those the ledger already has,
 //! and send the rest in batched bulk-enroll calls.
 
 mod deliver;
@@ -319,8 +319,8 @@ fn dry_run_report(
 }
 
 /// Warns when an input with the same SHA-256 was already imported into the
-/// workflow, and says what the ledger did with it, so an operator who runs
-/// yesterday's file again knows nobody is enrolled twice.
+/// workflow, and reports what the ledger did with it, so an operator who
+/// runs yesterday's file again can see that enrolled contacts are skipped.
 fn warn_repeated_imports(
     printer: &Printer,
     ledger: &Ledger,
@@ -333,7 +333,7 @@ fn warn_repeated_imports(
         }
         let earlier = ledger.earlier_imports(workflow_id, sha256)?;
         let others = earlier.len().saturating_sub(1);
-        // The latest earlier import says what the ledger did; older ones
+        // The latest earlier import shows what the ledger did. Older ones
         // are only counted.
         if let Some((run_id, started_at, summary)) = earlier.into_iter().last() {
             let also = match others {
@@ -357,7 +357,7 @@ fn warn_repeated_imports(
     Ok(())
 }
 
-/// The binding a run would record for a workflow it sends to.
+/// Returns the binding a run would record for a workflow it sends to.
 fn binding_for(ctx: &Context, key: &KeySpec) -> WorkflowBinding {
     WorkflowBinding {
         key_name: key_name(key),
@@ -543,7 +543,7 @@ fn send_all(
     }
 }
 
-/// The settle window: `--settle-secs`, else five minutes against a real
+/// Returns the settle window: `--settle-secs`, else five minutes against a real
 /// server. The built-in sandbox lists every enrollment at once unless its
 /// `list-lag-ms` switch delays them, so there the window is that delay
 /// plus a second. Call it after `Context::connect`, which starts the sandbox.

@@ -4,7 +4,7 @@
 //!
 //! Reading everything before the first request means a file that turns
 //! out to be unreadable halfway stops the run with nothing sent, and the
-//! second pass knows the total for its progress bar. Memory stays flat
+//! second pass has the total for its progress bar. Memory stays flat
 //! apart from the set of keys seen in this run.
 
 use std::collections::{BTreeMap, HashMap};
@@ -46,7 +46,7 @@ pub struct Prepared {
     pub rejects: RejectsFile,
 }
 
-/// Where the contacts come from.
+/// The sources of the contacts.
 pub enum Inputs {
     Sources(Vec<Source>),
     /// One contact from `--email` and its companion flags.
@@ -70,7 +70,7 @@ impl RejectsFile {
         }
     }
 
-    /// The file's path once something was written to it.
+    /// Returns the file's path once something was written to it.
     pub fn written_path(&self) -> Option<&Path> {
         self.created.then_some(self.path.as_path())
     }
@@ -120,7 +120,7 @@ struct SpoolItem {
 }
 
 /// A private temporary file of distinct valid contacts, one JSON line each,
-/// removed when dropped. It holds personal data, so it is created 0600
+/// removed when dropped. It contains personal data, so it is created 0600
 /// inside the data directory.
 pub struct Spool {
     path: PathBuf,
@@ -339,7 +339,7 @@ impl PassState {
 
 impl PassState {
     /// Describes the lines of the source just read that were skipped as
-    /// non-data, one message per kind, and forgets them.
+    /// non-data, one message per kind, and clears the list.
     fn take_skipped(&mut self, name: &str) -> Vec<String> {
         std::mem::take(&mut self.skipped)
             .into_iter()
@@ -394,7 +394,7 @@ fn duplicate_reject(location: &Location, first: &Location, contact: &Contact) ->
     }
 }
 
-/// The display name of a source, as the reader uses it.
+/// Returns the display name of a source, as the reader uses it.
 pub fn source_name(source: &Source) -> String {
     match source {
         Source::File(path) => path.display().to_string(),
@@ -437,7 +437,7 @@ fn remove_stale_spools(spool_dir: &Path) {
     }
 }
 
-/// A short random suffix for temporary file names.
+/// Returns a short random suffix for temporary file names.
 fn unique_suffix() -> String {
     use rand::Rng;
     format!("{:08x}", rand::thread_rng().gen::<u32>())
